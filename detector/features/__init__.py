@@ -1,0 +1,84 @@
+"""Feature registry: pure functions under versioned names (``family.name.vN``).
+
+Text features take ``str`` and return :class:`~detector.measure.Measured`; LM features take
+``(str, TokenScores)``. Family modules register themselves on import; :func:`registry` imports them
+lazily so that ``import detector`` stays cheap.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import FeatureError
+from ..measure import Measured
+
+FAMILIES = ("lm", "punct", "names", "lexical", "hygiene")
+# Hygiene is reported to users separately; it is text damage, not evidence of machine origin.
+EVIDENCE_FAMILIES = ("lm", "punct", "names", "lexical")
+_MODULES = ("lm_stats", "punctuation", "names", "lexical", "hygiene")
+_NAME = re.compile(r"^(%s)\.[a-z0-9_]+(\.[a-z0-9_]+)*\.v[0-9]+$" % "|".join(FAMILIES))
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    func: Callable[..., Measured]
+    needs_lm: bool
+
+    @property
+    def family(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+_REGISTRY: dict[str, FeatureSpec] = {}
+_loaded = False
+
+
+def feature(name: str, *, needs_lm: bool = False):
+    """Register a feature function under a versioned name; a duplicate name is an error."""
+    if not _NAME.match(name):
+        raise FeatureError(f"bad feature name {name!r}: expected '<family>.<name>.v<N>' with family in {FAMILIES}")
+
+    def register(func):
+        if name in _REGISTRY and _REGISTRY[name].func is not func:
+            raise FeatureError(f"feature {name!r} is registered twice; bump its version instead")
+        _REGISTRY[name] = FeatureSpec(name, func, needs_lm)
+        return func
+
+    return register
+
+
+def registry() -> dict[str, FeatureSpec]:
+    """All registered features in a stable (sorted) order, loading the family modules on first call."""
+    global _loaded
+    if not _loaded:
+        for mod in _MODULES:
+            importlib.import_module(f"{__name__}.{mod}")
+        _loaded = True
+    return dict(sorted(_REGISTRY.items()))
+
+
+def names(families: tuple[str, ...] = FAMILIES) -> list[str]:
+    return [n for n, s in registry().items() if s.family in families]
+
+
+def lookup(name: str) -> FeatureSpec:
+    reg = registry()
+    if name not in reg:
+        raise FeatureError(f"unknown feature {name!r}; known: {sorted(reg)}")
+    return reg[name]
+
+
+def compute(text: str, scores=None, only: list[str] | None = None) -> dict[str, Measured]:
+    """Compute every (or the named) feature; LM features are nan when ``scores`` is None."""
+    out: dict[str, Measured] = {}
+    for name in only if only is not None else list(registry()):
+        spec = lookup(name)
+        if spec.needs_lm:
+            out[name] = spec.func(text, scores) if scores is not None else Measured(math.nan)
+        else:
+            out[name] = spec.func(text)
+    return out

@@ -1,0 +1,1 @@
+"""lexical features: being written."""

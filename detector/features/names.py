@@ -1,0 +1,1 @@
+"""names features: being written."""

