@@ -23,7 +23,7 @@ LM_NAME = "SmolLM2-135M-Instruct.Q4_1"
 BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
 WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
 STRIDE = 384  # new tokens scored per window after the first
-DEFAULT_MAX_TOKENS = 256  # token budget per document (first N tokens), the same in training and scoring
+DEFAULT_MAX_TOKENS = 160  # token budget per document (first N tokens), the same in training and scoring
 
 
 @dataclass(frozen=True)

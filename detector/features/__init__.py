@@ -18,7 +18,7 @@ from ..measure import Measured
 FAMILIES = ("lm", "punct", "names", "lexical", "hygiene")
 # Hygiene is reported to users separately; it is text damage, not evidence of machine origin.
 EVIDENCE_FAMILIES = ("lm", "punct", "names", "lexical")
-_MODULES = ("lm_stats", "punctuation", "names", "lexical", "hygiene")
+_MODULES = ("lm_stats", "lm_local", "punctuation", "names", "lexical", "hygiene")
 _NAME = re.compile(r"^(%s)\.[a-z0-9_]+(\.[a-z0-9_]+)*\.v[0-9]+$" % "|".join(FAMILIES))
 
 
@@ -61,7 +61,7 @@ def registry() -> dict[str, FeatureSpec]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def names(families: tuple[str, ...] = FAMILIES) -> list[str]:
+def feature_names(families: tuple[str, ...] = FAMILIES) -> list[str]:
     return [n for n, s in registry().items() if s.family in families]
 
 

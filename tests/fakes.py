@@ -1,0 +1,68 @@
+"""Test doubles: a fast, deterministic stand-in for :class:`detector.lm.LMScorer` (no torch)."""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+import numpy as np
+
+from detector.lm import DEFAULT_MAX_TOKENS, TokenScores, empty_scores
+
+# Line breaks are tokens of their own; otherwise leading spaces attach to the next word or symbol, as in BPE.
+_TOKEN = re.compile(r"\n+|[^\S\n]*(?:\w+|[^\w\s])")
+_SENTENCE_END = ".!?\n"
+NLL_LOW, NLL_HIGH = 0.5, 8.0  # hash-derived base surprisal range, nats
+DIGIT_BUMP = 3.0  # numbers are hard to predict
+NAME_BUMP = 3.0  # so are capitalised words in mid-sentence
+VOCAB = 49152  # rank ceiling (SmolLM2's vocabulary size)
+
+
+def _unit(token: str, salt: bytes) -> float:
+    """A stable number in [0, 1) from the token text."""
+    digest = hashlib.blake2b(token.encode("utf-8", "surrogatepass"), digest_size=8, salt=salt).digest()
+    return int.from_bytes(digest, "big") / 2 ** 64
+
+
+def _mid_sentence_capital(text: str, start: int, token: str) -> bool:
+    word = token.lstrip()
+    before = text[:start].rstrip()
+    return bool(word) and word[0].isupper() and bool(before) and before[-1] not in _SENTENCE_END
+
+
+class FakeScorer:
+    """Same interface as ``LMScorer``: nll from a hash of the token, rank and entropy derived from it."""
+
+    name = "fake-hash-scorer"
+    sha256 = hashlib.sha256(b"detector tests FakeScorer v1").hexdigest()
+
+    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS):
+        self.max_tokens = max_tokens
+        self.loads = 0
+
+    def load(self) -> None:
+        self.loads += 1
+
+    def score(self, text: str) -> TokenScores:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: list[str]) -> list[TokenScores]:
+        return [self._score(t) for t in texts]
+
+    def _score(self, text: str) -> TokenScores:
+        matches = list(_TOKEN.finditer(text))
+        if self.max_tokens:
+            matches = matches[: self.max_tokens]
+        if not matches:
+            return empty_scores()
+        nll, rank, entropy = [], [], []
+        for m in matches:
+            tok = m.group()
+            value = NLL_LOW + (NLL_HIGH - NLL_LOW) * _unit(tok, b"nll")
+            value += DIGIT_BUMP * any(c.isdigit() for c in tok)
+            value += NAME_BUMP * _mid_sentence_capital(text, m.start(), tok)
+            nll.append(value)
+            rank.append(min(VOCAB, max(1, int(math.exp(value - 1.0)))))
+            entropy.append(0.5 + 0.6 * value * _unit(tok, b"ent") + 0.4 * value)
+        return TokenScores(np.asarray([m.span() for m in matches], np.int32).reshape(-1, 2),
+                           np.asarray(nll, np.float32), np.asarray(rank, np.int32), np.asarray(entropy, np.float32))

@@ -1,0 +1,100 @@
+"""Lexical features: edge cases, exact spans, lexicon matching rules and speed."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from detector.features import lexical, registry
+
+SEEDS = {c["id"]: c for c in map(json.loads, (Path(__file__).parents[1] / "cases" / "seeds.jsonl").open())}
+NAMES = ["lexical.tortured_phrase.v1", "lexical.unidiomatic_phrase.v1"]
+REASONS = {"lexical.tortured_phrase.v1": "tortured_phrase", "lexical.unidiomatic_phrase.v1": "unidiomatic_phrase"}
+CLEAN = ("Artificial intelligence and deep learning will change newsrooms, and the ball is in their court, "
+         "officials said in the near future of the talks in Geneva.\n")
+EDGE_TEXTS = {
+    "empty": "",
+    "whitespace": "   \n\t ",
+    "one_word": "one",
+    "cyrillic": "Переговоры закончились.",
+    "chinese": "日内瓦会谈周一结束，双方没有达成协议。",
+    "emoji": "Talks ended 👍🏽 👨\u200d👩\u200d👧",
+    "very_long": CLEAN * 500,
+}
+
+
+def _func(name):
+    return registry()[name].func
+
+
+def test_lexical_features_are_registered():
+    assert set(NAMES) == {n for n, s in registry().items() if s.family == "lexical"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("key", sorted(EDGE_TEXTS))
+def test_edge_texts_give_nan_or_zero_and_no_spans(name, key):
+    text = EDGE_TEXTS[key]
+    m = _func(name)(text)
+    if not text.strip():
+        assert math.isnan(m.value)
+    else:
+        assert m.value == 0.0
+    assert m.spans == ()
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("lexical.tortured_phrase.v1",
+     "Experts said Counterfeit Consciousness and profound  learning need big information.",
+     ["Counterfeit Consciousness", "profound  learning", "big information"]),
+    ("lexical.tortured_phrase.v1", "It used a cross-endorsement method.", ["cross-endorsement method"]),
+    ("lexical.unidiomatic_phrase.v1", SEEDS["seed-003"]["text"], ["the ball with him", "under the threat of threats"]),
+    ("lexical.unidiomatic_phrase.v1", "Troops on the territory of Ukraine discussed about it in the nearest future.",
+     ["on the territory of", "discussed about", "in the nearest future"]),
+])
+def test_phrases_are_found_with_exact_spans(name, text, expected):
+    m = _func(name)(text)
+    assert [text[s.start:s.end] for s in m.spans] == expected
+    assert all(s.reason == REASONS[name] for s in m.spans)
+    assert m.value == pytest.approx(1000 * len(expected) / len(lexical.tokens(text)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("text", [
+    CLEAN,
+    "The neural network and search engine ran on the off chance of big informational gains.",
+    "Counterfeit. Consciousness is a word pair split by a full stop.",
+    SEEDS["seed-001"]["text"],
+    SEEDS["seed-002"]["text"],
+])
+def test_ordinary_english_gives_no_spans(name, text):
+    assert _func(name)(text).spans == ()
+
+
+def test_phrase_index_prefers_the_longest_phrase_and_does_not_overlap():
+    index = lexical.PhraseIndex(["big data", "big data set", "data set"])
+    assert [key for _, _, key in index.find("A big data set.")] == [("big", "data", "set")]
+
+
+def test_phrase_index_treats_curly_and_straight_apostrophes_alike():
+    index = lexical.PhraseIndex(["people's choice"])
+    assert len(index.find("The People’s choice won.")) == 1
+
+
+def test_seed_values():
+    rate = _func("lexical.unidiomatic_phrase.v1")
+    assert rate(SEEDS["seed-000"]["text"]).value == 0.0
+    assert rate(SEEDS["seed-003"]["text"]).value > 0
+
+
+def test_five_thousand_words_take_well_under_50_ms():
+    text = " ".join([SEEDS["seed-001"]["text"]] * 6)
+    assert len(lexical.tokens(text)) > 4500
+    func = _func("lexical.tortured_phrase.v1")
+    func(text)  # load the lexicon first
+    start = time.perf_counter()
+    func(text)
+    assert time.perf_counter() - start < 0.05

@@ -1,0 +1,50 @@
+"""On-disk cache of LM token scores, keyed by content hash, LM file hash and token budget."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from detector.lm import TokenScores
+
+DEFAULT_DIR = Path(".cache/lm")
+
+
+class ScoreCache:
+    def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR):
+        self.root = Path(root)
+        self.salt = f"{lm_sha256}:{max_tokens}:"
+
+    def _path(self, text: str) -> Path:
+        key = hashlib.sha256((self.salt + text).encode("utf-8", "surrogatepass")).hexdigest()
+        return self.root / key[:2] / f"{key}.npz"
+
+    def get(self, text: str) -> TokenScores | None:
+        path = self._path(text)
+        try:
+            with np.load(path) as arrays:
+                return TokenScores.from_arrays(arrays)
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, text: str, scores: TokenScores) -> None:
+        path = self._path(text)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(f, **scores.to_arrays())
+        os.replace(tmp, path)
+
+    def score_many(self, scorer, texts: list[str], progress=None) -> list[TokenScores]:
+        """Scores for every text, computing (and storing) only the missing ones."""
+        out: list[TokenScores | None] = [self.get(t) for t in texts]
+        for i, t in enumerate(texts):
+            if out[i] is None:
+                out[i] = scorer.score(t)
+                self.put(t, out[i])
+            if progress:
+                progress(i + 1, len(texts))
+        return out  # type: ignore[return-value]

@@ -1,0 +1,38 @@
+"""Fill the LM score cache for the corpus (test, dev, then train), so training reuses it."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from detector.lm import LMScorer
+from training.cache import ScoreCache
+from training.corpus.rng import unit
+from training.data import load_corpus
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--limit-train", type=int, default=None)
+    args = ap.parse_args(argv)
+    scorer = LMScorer()
+    scorer.load()
+    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    records = load_corpus()
+    order = {"test": 0, "dev": 1, "train": 2}
+    records.sort(key=lambda r: (order[r["split"]], unit("order", r["id"])))
+    if args.limit_train is not None:
+        train = [r for r in records if r["split"] == "train"][: args.limit_train]
+        records = [r for r in records if r["split"] != "train"] + train
+    t0, done = time.time(), 0
+    for i, r in enumerate(records):
+        if cache.get(r["text"]) is None:
+            cache.put(r["text"], scorer.score(r["text"]))
+            done += 1
+        if i % 50 == 0:
+            print(f"{i}/{len(records)} scored {done} in {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
