@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import math
 import re
+import hashlib
 from functools import lru_cache
 from importlib import resources
 from typing import Iterable
@@ -75,10 +76,24 @@ def _resource_rows(name: str) -> list[list[str]]:
     return [line.split("\t") for line in data.decode("utf-8").splitlines() if line and not line.startswith("#")]
 
 
+def reserved_for_generation(tortured: str) -> bool:
+    """True for the half of the lexicon kept for generating training spins (training/corpus/spinner.py).
+
+    The detector matches only the other half, so the classifier learns what spinning does to text
+    rather than memorising the list it was trained with.
+
+    >>> reserved_for_generation("profound learning") in (True, False)
+    True
+    """
+    digest = hashlib.blake2b(("tortured:" + tortured.lower()).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % 2 == 0
+
+
 @lru_cache(maxsize=1)
 def tortured_index() -> PhraseIndex:
-    """The news-filtered tortured-phrase lexicon (Cabanac, Labbé & Magazinov, CC BY 4.0)."""
-    return PhraseIndex(row[0] for row in _resource_rows("tortured_phrases.tsv.gz"))
+    """The news-filtered tortured-phrase lexicon (Cabanac, Labbé & Magazinov, CC BY 4.0), detection half."""
+    return PhraseIndex(row[0] for row in _resource_rows("tortured_phrases.tsv.gz")
+                       if not reserved_for_generation(row[0]))
 
 
 @lru_cache(maxsize=1)

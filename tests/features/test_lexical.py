@@ -49,7 +49,7 @@ def test_edge_texts_give_nan_or_zero_and_no_spans(name, key):
 @pytest.mark.parametrize("name, text, expected", [
     ("lexical.tortured_phrase.v1",
      "Experts said Counterfeit Consciousness and profound  learning need big information.",
-     ["Counterfeit Consciousness", "profound  learning", "big information"]),
+     ["Counterfeit Consciousness", "big information"]),  # "profound learning" is in the generation half
     ("lexical.tortured_phrase.v1", "It used a cross-endorsement method.", ["cross-endorsement method"]),
     ("lexical.unidiomatic_phrase.v1", SEEDS["seed-003"]["text"], ["the ball with him", "under the threat of threats"]),
     ("lexical.unidiomatic_phrase.v1", "Troops on the territory of Ukraine discussed about it in the nearest future.",
@@ -98,3 +98,10 @@ def test_five_thousand_words_take_well_under_50_ms():
     start = time.perf_counter()
     func(text)
     assert time.perf_counter() - start < 0.05
+
+
+def test_the_generation_half_of_the_lexicon_is_not_matched():
+    from detector.features.lexical import reserved_for_generation, tortured_phrase_rate
+
+    assert reserved_for_generation("profound learning")
+    assert tortured_phrase_rate("Researchers use profound learning for this task today.").spans == ()

@@ -13,7 +13,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .rng import rng_for, stable_hash
+from detector.features.lexical import reserved_for_generation
+
+from .rng import rng_for
 
 WORDNET_DIR = Path("/usr/share/wordnet")
 RATES = (0.15, 0.3, 0.5)  # share of eligible content words replaced
@@ -25,9 +27,7 @@ more most other some such only very just make made like year years people""".spl
 MAX_SENSES = 2  # synonyms are drawn from a word's most frequent senses only
 
 
-def generator_half(tortured: str) -> bool:
-    """True for the half of the tortured-phrase lexicon reserved for generating training spins."""
-    return stable_hash("tortured:" + tortured.lower()) % 2 == 0
+generator_half = reserved_for_generation  # the half of the lexicon used here; the detector uses the other
 
 
 def _data_words(pos_name: str) -> dict[str, list[str]]:
