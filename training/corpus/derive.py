@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import roundtrip, scrape, spinner
+from . import artifacts, roundtrip, scrape, spinner
 from .rng import unit
 
 P_ROUNDTRIP, P_SPUN, P_SCRAPE = 0.85, 0.45, 0.45  # chance a native document gets each derived version
@@ -22,7 +22,10 @@ def roundtrips(natives: list[dict], log) -> list[dict]:
         for r, paras in zip(todo, roundtrip.round_trip_many([r["paragraphs"] for r in todo], pivot)):
             if len(paras) != len(r["paragraphs"]) or not all(p.strip() for p in paras):
                 continue  # Apertium lost a paragraph: the structure would no longer match the original
-            out.append(derived(r, "roundtrip", "machine", paras, {"pivot": pivot, "generator": "apertium"}))
+            detail = {"pivot": pivot, "generator": "apertium"}
+            if unit("artifacts", r["group"]) < artifacts.P_ARTIFACTS:
+                paras, detail["artifacts"] = artifacts.inject(paras, r["group"])
+            out.append(derived(r, "roundtrip", "machine", paras, detail))
     return out
 
 

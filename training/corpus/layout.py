@@ -31,12 +31,15 @@ def paragraph_plan(group: str, n_sentences: int, first_alone: bool = True) -> li
 
 
 def regroup(sentence_list: list[str], plan: list[int]) -> list[str]:
-    out, i = [], 0
-    for size in plan:
-        chunk = sentence_list[i:i + size]
-        if chunk:
-            out.append(" ".join(chunk))
-        i += size
+    """Join sentences into paragraphs of the planned sizes, never ending a paragraph inside a quotation."""
+    out, i, sizes = [], 0, list(plan)
+    while i < len(sentence_list):
+        size = sizes.pop(0) if sizes else 1
+        end = min(i + size, len(sentence_list))
+        while end < len(sentence_list) and " ".join(sentence_list[i:end]).count('"') % 2:
+            end += 1
+        out.append(" ".join(sentence_list[i:end]))
+        i = end
     return out
 
 
