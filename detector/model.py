@@ -50,8 +50,11 @@ class Artifact:
         return self.classifier.predict_proba(X)[:, 1]
 
 
-def _fpr_key(fpr: float) -> str:
-    return f"{fpr:g}"
+def _fpr_key(fpr) -> str:
+    try:
+        return f"{float(fpr):g}"
+    except (TypeError, ValueError):
+        raise ModelError(f"false-positive rate must be a number such as 0.01, got {fpr!r}") from None
 
 
 def sha256_file(path: Path) -> str:

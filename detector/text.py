@@ -15,7 +15,7 @@ _PARA = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace and a capital,
 # a digit or an opening quote, or at a line break.
-_SENT_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])|\n""")
+_SENT_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9À-ÖØ-ÞΑ-ΩА-Я])|\n""")
 _ABBREV = frozenset(
     "mr mrs ms dr prof st sen rep gov gen col lt sgt capt jr sr inc ltd co corp vs etc jan feb mar apr "
     "aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m dept est fig mt ft".split()

@@ -34,7 +34,7 @@ TEXTS = {
 PARAGRAPH = ("Russia and the United States held talks in Geneva on Monday about security guarantees. "
              "Officials described the meeting as difficult but useful, and said that both delegations "
              "would report back to their capitals before the next round, expected in February. ")
-LONG = "\n\n".join(f"{i}. {PARAGRAPH}" for i in range(12))
+LONG = "\n\n".join(f"{i}. {PARAGRAPH}" for i in range(14))
 
 
 # --- window planning (no model) ---------------------------------------------------------------------
@@ -145,9 +145,14 @@ def test_cache_root_honours_environment(monkeypatch, tmp_path):
 
 # --- the real model (slow) --------------------------------------------------------------------------
 
+# One torch thread: with another job on the two cores, two OpenMP threads per process oversubscribe the
+# CPU and a forward pass takes seconds instead of a tenth of one. Scores do not depend on the thread count.
+THREADS = 1
+
+
 @pytest.fixture(scope="module")
 def lm():
-    scorer = LMScorer()
+    scorer = LMScorer(threads=THREADS)
     scorer.load()
     return scorer
 
@@ -286,7 +291,7 @@ def test_second_load_uses_the_cache(lm, monkeypatch):
     marker = json.loads((cache / "detector-cache.json").read_text())
     assert marker["gguf_sha256"] == lm.sha256 and marker["gguf_file"] == GGUF_FILE
     writes = _record_cache_writes(monkeypatch)
-    again = LMScorer()
+    again = LMScorer(threads=THREADS)
     again.load()
     assert writes == [], "a valid cache is loaded, not rebuilt"
     assert again.sha256 == lm.sha256
@@ -308,7 +313,7 @@ def test_cache_with_wrong_marker_is_rebuilt(lm, singles, tmp_path, monkeypatch):
     monkeypatch.setenv("DETECTOR_CACHE", str(tmp_path / "cache"))
     writes = _record_cache_writes(monkeypatch)
 
-    rebuilt = LMScorer()
+    rebuilt = LMScorer(threads=THREADS)
     rebuilt.load()
 
     assert writes == [fake]

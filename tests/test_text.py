@@ -196,13 +196,11 @@ def test_sentences_strip_surrounding_whitespace():
 
 def test_sentences_non_latin_offsets_map_back():
     found = sentences(NON_LATIN)
-    assert found  # non-Latin capitals do not start a new sentence (see the xfail below), but nothing is lost
+    assert found
     _check_offsets(NON_LATIN, found)
     assert "".join(_texts(found)).replace(" ", "") == NON_LATIN.replace(" ", "")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a sentence start needs an ASCII capital [A-Z], so accented or "
-                                       "non-Latin capitals (Émile, Они) do not end the previous sentence")
 @pytest.mark.parametrize("text", ["He left. Émile arrived.", "Они уехали. Они вернулись."])
 def test_sentences_split_before_non_ascii_capital(text):
     assert len(sentences(text)) == 2

@@ -1,0 +1,40 @@
+"""Golden cases through the shipped model and the real LM: the seed articles in the wild."""
+import json
+
+import pytest
+
+CASES = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+
+
+@pytest.fixture(scope="module")
+def det():
+    from detector import Detector
+
+    return Detector()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_seed_verdicts(det, case):
+    s = det.score(case["text"])
+    expect = case["expect"]
+    assert s.verdict == expect["verdict"], (s.p_machine, s.threshold, s.reasons)
+    assert set(expect.get("hygiene_flags", [])) <= set(s.hygiene_flags)
+    assert set(expect.get("span_reasons", [])) <= {sp.reason for sp in s.spans}
+
+
+@pytest.mark.slow
+def test_sherman_titles_are_spanned(det):
+    case = next(c for c in CASES if c["id"] == "seed-003")
+    s = det.score(case["text"])
+    texts = [case["text"][sp.start:sp.end] for sp in s.spans if sp.reason == "title_inconsistent"]
+    assert any("Wendy Sherman" in t for t in texts)
+    assert any("Assistant Secretary of State" in t for t in texts)
+
+
+@pytest.mark.slow
+def test_scrape_damage_is_hygiene_not_evidence(det):
+    case = next(c for c in CASES if c["id"] == "seed-001")
+    s = det.score(case["text"])
+    assert s.verdict == "clean"
+    assert not {"apostrophe_stripped", "glued_words"} & {sp.reason for sp in s.spans}
