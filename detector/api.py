@@ -38,6 +38,11 @@ class Score:
     def flagged(self) -> bool:
         return self.verdict == "machine"
 
+    def annotation(self) -> dict[str, Any]:
+        """The compact record annotation pipelines attach (the gate's ``detector`` field)."""
+        return {"p_machine": round(self.p_machine, 6), "verdict": self.verdict, "threshold": round(self.threshold, 6),
+                "reasons": list(self.reasons), "hygiene": list(self.hygiene_flags)}
+
     def as_dict(self, text: str, with_features: bool = False) -> dict[str, Any]:
         out = {"p_machine": round(self.p_machine, 6), "verdict": self.verdict, "threshold": round(self.threshold, 6),
                "words": self.words, "reasons": list(self.reasons), "spans": [s.as_dict(text) for s in self.spans],

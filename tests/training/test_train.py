@@ -1,0 +1,50 @@
+"""make train on a small user JSONL with the fake scorer: a complete, loadable model directory."""
+import json
+import random
+
+import pytest
+
+from detector import model as M
+from fakes import FakeScorer
+from training import data, train
+
+HUMAN = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+MACHINE = "The council. approved the budget new on Tuesday , after debate long about the schools \"and roads."
+
+
+@pytest.fixture
+def user_jsonl(tmp_path):
+    rng = random.Random(0)
+    rows = []
+    for i in range(90):
+        label = "machine" if i % 2 else "human"
+        base = MACHINE if label == "machine" else HUMAN
+        words = base.split()
+        rng.shuffle(words) if rng.random() < 0.2 else None
+        rows.append({"id": f"r{i}", "text": " ".join(words * 3), "label": label,
+                     "split": ("train", "dev", "test")[i % 3]})
+    path = tmp_path / "mine.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    return path
+
+
+def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
+    monkeypatch.chdir(tmp_path)
+    records = data.load_user_jsonl(user_jsonl)
+    out = tmp_path / "model"
+    meta = train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)
+    art = M.load(out)
+    assert art.features == meta["features"]
+    assert set(art.meta["thresholds"]) == {"0.001", "0.01", "0.05"}
+    assert set(art.meta["ablation"]) == {"lm_only", "handcrafted_only", "combined"}
+    assert art.meta["thresholds"]["0.01"]["chosen_on"] == "dev"
+    assert 0.0 <= art.threshold(0.01) <= 1.0
+    with pytest.raises(M.ModelError):
+        train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)  # never overwrites
+
+
+def test_user_jsonl_errors_are_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "x", "label": "maybe"}\n')
+    with pytest.raises(Exception, match="'label' machine"):
+        data.load_user_jsonl(bad)
