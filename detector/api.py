@@ -18,6 +18,7 @@ from .text import ensure_text, word_count
 FAMILY_REASONS = {"lm": "lm_surprisal", "punct": "punctuation_damage", "names": "name_title_inconsistency",
                   "lexical": "unidiomatic_wording"}
 MAX_REASONS = 5
+MAX_FEATURE_CHARS = 50_000  # handcrafted features read this prefix (~8,000 words); the LM reads its own budget
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Detector:
     def _judge(self, text: str, token_scores) -> Score:
         from .features import compute, registry
 
-        measured = compute(text, token_scores)
+        measured = compute(text[:MAX_FEATURE_CHARS], token_scores)
         values = {name: m.value for name, m in measured.items()}
         x = np.array([[values.get(f, math.nan) for f in self.artifact.features]], dtype=float)
         p = float(np.clip(self.artifact.predict_proba(x)[0], 0.0, 1.0))

@@ -15,3 +15,7 @@ class ModelError(DetectorError):
 
 class FeatureError(DetectorError):
     """A feature name is unknown or registered twice."""
+
+
+class OutputError(DetectorError):
+    """An output file cannot be written."""

@@ -14,8 +14,11 @@ from training.data import load_corpus
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit-train", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=None, help="torch threads (1 is best when cores are shared)")
+    ap.add_argument("--shard", default="0/1", help="k/n: score every n-th record starting at k")
     args = ap.parse_args(argv)
-    scorer = LMScorer()
+    k, n = (int(x) for x in args.shard.split("/"))
+    scorer = LMScorer(threads=args.threads)
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
     records = load_corpus()
@@ -24,6 +27,7 @@ def main(argv=None) -> int:
     if args.limit_train is not None:
         train = [r for r in records if r["split"] == "train"][: args.limit_train]
         records = [r for r in records if r["split"] != "train"] + train
+    records = records[k::n]
     t0, done = time.time(), 0
     for i, r in enumerate(records):
         if cache.get(r["text"]) is None:

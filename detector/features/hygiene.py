@@ -158,10 +158,13 @@ def _inflected(word: str) -> bool:
     )
 
 
+MAX_GLUED_CHARS = 40
+
+
 def _glue_split(word: str) -> int | None:
     """Where a lowercase run splits best into two frequent words, one of them a giveaway, or None."""
-    if _known(word):
-        return None
+    if len(word) > MAX_GLUED_CHARS or _known(word):
+        return None  # two glued words are rarely longer; longer runs are not prose, and would cost O(n^2)
     best, best_score = None, 0
     for i in range(3, len(word) - 2):
         head, tail = word[:i], word[i:]
