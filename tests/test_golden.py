@@ -4,6 +4,15 @@ import json
 import pytest
 
 CASES = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+# Known failures of the shipped model (see docs/eval/eval.md): the classifier gives the punctuation and
+# title evidence on these round trips too little weight; the features themselves find the artifacts.
+KNOWN_FAILURES = {"seed-000": "shipped model scores this in-the-wild round trip below the 1% FPR threshold",
+                  "seed-003": "shipped model scores this in-the-wild round trip below the 1% FPR threshold"}
+
+
+def _param(case):
+    marks = [pytest.mark.xfail(strict=True, reason=KNOWN_FAILURES[case["id"]])] if case["id"] in KNOWN_FAILURES else []
+    return pytest.param(case, id=case["id"], marks=marks)
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +23,7 @@ def det():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_seed_verdicts(det, case):
     s = det.score(case["text"])
     expect = case["expect"]

@@ -51,22 +51,25 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dic
         rs = [r for r in records if r["split"] == split]
         X[split] = feature_rows([r["text"] for r in rs], scorer, names, label=split)
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
-    results, models = {}, {}
+    results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
         cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]
         clf = fit.fit_calibrated(X["train"][:, cols], tr[1], tr[3], classifier)
-        table = fit.thresholds(clf.predict_proba(X["dev"][:, cols])[:, 1], dv[1], dv[2])
+        p_dev = clf.predict_proba(X["dev"][:, cols])[:, 1]
+        table = fit.thresholds(p_dev, dv[1], dv[2])
         p_test = clf.predict_proba(X["test"][:, cols])[:, 1]
         results[name] = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
+        dev_results[name] = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
         models[name] = (clf, cols, table)
-        log(f"  {name}: test AUROC {results[name]['auroc_all']:.4f}")
+        log(f"  {name}: dev AUROC {dev_results[name]['auroc_all']:.4f} (mt vs human_translation "
+            f"{dev_results[name]['auroc_mt_vs_human_translation']:.4f}); test AUROC {results[name]['auroc_all']:.4f}")
     clf, cols, table = models["combined"]
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": scorer.max_tokens},
         "features": names, "min_words": MIN_WORDS, "thresholds": table,
         "feature_medians": {n: _median(X["train"][:, i]) for i, n in enumerate(names)},
-        "training_data": _data_hashes(records), "metrics": {"test": results["combined"], "split": "test"},
+        "training_data": _data_hashes(records), "metrics": {"test": results["combined"], "dev": dev_results["combined"]},
         "ablation": {k: {"auroc_all": v["auroc_all"], "auroc_mt_vs_human_translation":
                          v["auroc_mt_vs_human_translation"]} for k, v in results.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
