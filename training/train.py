@@ -61,8 +61,9 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dic
         results[name] = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
         dev_results[name] = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
         models[name] = (clf, cols, table)
-        log(f"  {name}: dev AUROC {dev_results[name]['auroc_all']:.4f} (mt vs human_translation "
-            f"{dev_results[name]['auroc_mt_vs_human_translation']:.4f}); test AUROC {results[name]['auroc_all']:.4f}")
+        log(f"  {name}: dev AUROC {_fmt(dev_results[name]['auroc_all'])} (mt vs human_translation "
+            f"{_fmt(dev_results[name]['auroc_mt_vs_human_translation'])}); "
+            f"test AUROC {_fmt(results[name]['auroc_all'])}")
     clf, cols, table = models["combined"]
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
@@ -76,6 +77,10 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dic
     }
     M.save(clf, meta, out_dir)
     return meta
+
+
+def _fmt(x) -> str:
+    return "n/a" if x is None else f"{x:.4f}"
 
 
 def _median(col: np.ndarray) -> float | None:
