@@ -70,7 +70,7 @@ class Detector:
     """
 
     def __init__(self, model_dir: str | Path | None = None, fpr: float = 0.01, scorer=None,
-                 threshold: float | None = None):
+                 threshold: float | None = None, threads: int | None = None):
         from . import model
 
         self.artifact = model.load(model_dir)
@@ -81,7 +81,7 @@ class Detector:
         if scorer is None:
             from .lm import LMScorer
 
-            scorer = LMScorer(max_tokens=int(self.artifact.meta["lm"]["max_tokens"]))
+            scorer = LMScorer(max_tokens=int(self.artifact.meta["lm"]["max_tokens"]), threads=threads)
         self.scorer = scorer
 
     def score(self, text: str) -> Score:

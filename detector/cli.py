@@ -6,6 +6,7 @@ Exit codes: 0 nothing flagged, 1 something flagged (``score``; ``gate`` with ``-
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -112,7 +113,8 @@ def gate(
     from .api import Detector
     from .gate import GateOptions, run_gate
 
-    factory = partial(Detector, model, fpr=0.01 if fpr is None else fpr, threshold=threshold)
+    threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None  # no oversubscription
+    factory = partial(Detector, model, fpr=0.01 if fpr is None else fpr, threshold=threshold, threads=threads)
     options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume)
     progress = _show_progress if sys.stderr.isatty() else None
     try:

@@ -28,6 +28,31 @@ def baseline(scorer, texts: list[str]) -> tuple[float, int]:
     return time.perf_counter() - t0, n
 
 
+def gate_speedup(texts: list[str], copies: int = 20) -> tuple[float, float, bool]:
+    """Seconds for ``detect gate`` with 1 and 2 workers on the same JSONL, and whether outputs match."""
+    import json
+    import os
+    import tempfile
+    from functools import partial
+
+    from detector import Detector
+    from detector.gate import GateOptions, run_gate
+
+    tmp = Path(tempfile.mkdtemp(prefix="detector-bench-"))
+    src = tmp / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts * copies)))
+    seconds, outputs = [], []
+    for workers in (1, 2):
+        threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None
+        out, rej = tmp / f"kept{workers}.jsonl", tmp / f"rejected{workers}.jsonl"
+        t0 = time.perf_counter()
+        run_gate(str(src), str(out), str(rej), partial(Detector, threads=threads), GateOptions(workers=workers,
+                                                                                              batch_size=4))
+        seconds.append(time.perf_counter() - t0)
+        outputs.append(out.read_bytes() + rej.read_bytes())
+    return seconds[0], seconds[1], outputs[0] == outputs[1]
+
+
 def main() -> int:
     from detector import Detector
 
@@ -52,6 +77,9 @@ def main() -> int:
     print(f"our LM stage:                               {lm_tokens / lm_s:.0f} tokens/s, {n / lm_s:.2f} docs/s")
     print(f"end to end (LM + features + classifier):    {n / e2e_s:.2f} docs/s")
     print(f"peak RSS {rss:.0f} MB")
+    one, two, same = gate_speedup(texts)
+    print(f"gate, {n * 20} records: 1 worker {one:.1f}s, 2 workers {two:.1f}s, speedup {one / two:.2f}x, "
+          f"identical output: {same}")
     print(f"BENCH lm_ratio={(n / lm_s) / (n / base_s):.2f} e2e_docs_per_s={n / e2e_s:.2f} peak_rss_mb={rss:.0f}")
     return 0
 
