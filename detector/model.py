@@ -7,7 +7,6 @@ classifier file, before anything is unpickled.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .lm import file_sha256 as sha256_file
 
 SCHEMA_VERSION = 1
 CLASSIFIER_FILE = "classifier.joblib"
@@ -55,14 +55,6 @@ def _fpr_key(fpr) -> str:
         return f"{float(fpr):g}"
     except (TypeError, ValueError):
         raise ModelError(f"false-positive rate must be a number such as 0.01, got {fpr!r}") from None
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_meta(path: Path) -> dict:
