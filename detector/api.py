@@ -121,7 +121,7 @@ class Detector:
         fams = {n: s.family for n, s in registry().items()}
         spans = _spans(measured, fams, evidence=True)
         hygiene = _spans(measured, fams, evidence=False)
-        reasons = _reasons(spans, self._family_push(x, p)) if verdict == "machine" else ()
+        reasons = _reasons(spans, self._family_push(x, p) if verdict == "machine" else [])
         return Score(p, verdict, self.threshold, words, reasons, spans,
                      tuple(sorted({s.reason for s in hygiene})), hygiene, values)
 
