@@ -23,7 +23,7 @@ from training.corpus.rng import unit
 from training.featurize import feature_rows
 
 MIN_WORDS = 30  # below this the verdict is too_short
-HANDCRAFTED = ("punct", "names", "lexical", "hygiene")
+HANDCRAFTED = ("punct", "names", "lexical", "evidence", "hygiene")
 ABLATIONS = {"lm_only": ("lm",), "handcrafted_only": HANDCRAFTED, "combined": ("lm",) + HANDCRAFTED}
 
 
