@@ -7,7 +7,7 @@ DATA ?=
 MODEL ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast data corpus-report train eval bench ship clean apertium
+.PHONY: setup run test test-fast data lexicons corpus-report train eval bench ship clean apertium
 
 setup: $(STAMP)
 
@@ -35,6 +35,10 @@ apertium:
 
 data: setup apertium
 	$(PY) -m training.corpus.build
+
+# Rebuild detector/resources (tortured phrases, word list) from data/raw and WordNet
+lexicons: setup apertium
+	$(PY) -m training.lexicons
 
 corpus-report: setup
 	$(PY) -m training.corpus.report

@@ -1,8 +1,8 @@
 """Convert shared lexicons and corpora into the compact resources the detector ships.
 
-Run from the project root (reads ``../shared`` or ``--shared``; writes ``detector/resources``)::
+Run from the project root (reads the raw material in ``data/raw``; writes ``detector/resources``)::
 
-    .venv/bin/python -m training.lexicons --shared /work/shared
+    .venv/bin/python -m training.lexicons
 
 Outputs are deterministic (sorted rows, gzip with mtime 0), so rerunning on the same inputs gives the
 same sha256, which ``data/MANIFEST-lexicons.md`` records.
@@ -107,7 +107,7 @@ def _is_collocation(phrase: str, collocations: set[str]) -> bool:
 
 def convert_tortured(src: Path, texts: Iterable[str], collocations: set[str]) -> tuple[list[tuple[str, str]], dict]:
     """(tortured, correct) pairs fit for news: multi-word, plain, not English collocations, unseen in news."""
-    entries = json.loads(src.read_text(encoding="utf-8"))["phrases"]
+    entries = json.loads(gzip.decompress(src.read_bytes()).decode("utf-8"))["phrases"]
     pairs: dict[str, str] = {}
     for entry in entries:
         tortured = normalise_phrase(entry["tortured"])
@@ -162,13 +162,13 @@ WORDS_HEADER = [
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("../shared"))
+    parser.add_argument("--raw", type=Path, default=Path("data/raw"))
     parser.add_argument("--wordnet", type=Path, default=Path("/usr/share/wordnet"))
     parser.add_argument("--out", type=Path, default=Path("detector/resources"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    corpora = args.shared / "corpora"
-    src = args.shared / "lexicons" / "tortured-phrases.json"
+    corpora = args.raw
+    src = args.raw / "tortured-phrases.json.gz"
     collocations = wordnet_lemmas(args.wordnet, multiword=True)
     pairs, stats = convert_tortured(src, news_texts(corpora, clean_only=False), collocations)
     digest = write_tsv_gz(args.out / "tortured_phrases.tsv.gz", TORTURED_HEADER, pairs)
