@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector.features import registry
-from detector.features.names import name_variant, title_country_mismatch, title_inconsistent
+from detector.features.name_spelling import name_variant
+from detector.features.names import title_country_mismatch, title_inconsistent
 
 FEATURES = {
     "names.title_inconsistent.v1": title_inconsistent,
