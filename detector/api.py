@@ -94,8 +94,8 @@ class Detector:
 
     def filter(self, items: Iterable, text_of: Callable[[Any], str] = lambda x: x, annotate_only: bool = False,
                batch_size: int = 16) -> Iterator[tuple[Any, Verdict]]:
-        """Yield ``(item, Verdict)`` for every item, in order; ``keep`` is False for flagged items
-        unless ``annotate_only``."""
+        """Yield ``(item, Verdict)`` for every item, in order; ``keep`` is False for flagged and
+        too-short items (as in ``detect gate``) unless ``annotate_only``."""
         batch: list = []
         for item in items:
             batch.append(item)
@@ -107,7 +107,7 @@ class Detector:
 
     def _decide(self, batch, text_of, annotate_only):
         for item, score in zip(batch, self.score_many([text_of(i) for i in batch])):
-            yield item, Verdict(annotate_only or not score.flagged, score, score.reasons)
+            yield item, Verdict(annotate_only or score.verdict == "clean", score, score.reasons)
 
     def _judge(self, text: str, token_scores) -> Score:
         from .features import compute, registry

@@ -57,7 +57,8 @@ def test_filter_keeps_order_and_every_item(det):
     items = [{"id": i, "text": s["text"]} for i, s in enumerate(SEEDS)] + [{"id": 9, "text": "short"}]
     out = list(det.filter(items, text_of=lambda r: r["text"], batch_size=2))
     assert [item["id"] for item, _ in out] == [0, 1, 2, 3, 9]
-    assert all(v.keep == (v.score.verdict != "machine") for _, v in out)
+    assert all(v.keep == (v.score.verdict == "clean") for _, v in out)
+    assert not out[-1][1].keep  # too short: rejected, as in detect gate
     assert all(v.keep for _, v in det.filter(items, text_of=lambda r: r["text"], annotate_only=True))
 
 

@@ -78,8 +78,9 @@ def decide_batch(detector, values: list[Any], annotate_only: bool = False) -> li
 
 
 def _scored(score, annotate_only: bool) -> Decision:
-    keep = annotate_only or not score.flagged
-    return Decision(keep, "" if keep else MACHINE_REASON, score.verdict, score.p_machine, score.annotation())
+    keep = annotate_only or score.verdict == "clean"  # the same rule as detect gate: too_short is rejected
+    reason = "" if keep else (MACHINE_REASON if score.flagged else score.verdict)
+    return Decision(keep, reason, score.verdict, score.p_machine, score.annotation())
 
 
 def _failed(problem: str, threshold: float, annotate_only: bool) -> Decision:

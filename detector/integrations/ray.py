@@ -20,8 +20,8 @@ Added columns, one value per input row (rows in == rows out):
 
 - ``p_machine``: float in [0, 1]; NaN when the row could not be scored.
 - ``verdict``: ``machine`` | ``clean`` | ``too_short`` | ``error``.
-- ``keep``: bool; False for flagged rows and for errors, unless ``annotate_only``.
-- ``reason``: ``""`` when kept, else ``machine_translated``, ``missing_text`` (null or not a string)
+- ``keep``: bool; False for flagged and too-short rows and for errors, unless ``annotate_only``.
+- ``reason``: ``""`` when kept, else ``machine_translated``, ``too_short``, ``missing_text`` (null or not a string)
   or ``empty_text`` (blank).
 - ``detector``: the JSON text of ``Score.annotation()`` (for errors: ``p_machine`` null, the reason in
   ``reasons``).

@@ -89,7 +89,7 @@ def test_annotate_only_keeps_everything(threshold):
 def test_detector_loads_lazily_and_is_not_pickled(threshold):
     step = DetectorFilter(threshold=threshold, scorer_factory=FakeScorer)
     assert step._detector is None
-    assert step.filter(Document(text="One two three.", id="x")) is True
+    assert step.filter(Document(text="One two three.", id="x")) == (False, "too_short")
     assert step._detector is not None
     clone = pickle.loads(pickle.dumps(step))
     assert clone._detector is None and clone.settings == step.settings

@@ -92,7 +92,7 @@ def test_pandas_batch_and_annotate_only(threshold):
 def test_numpy_batch_and_bad_column(threshold):
     scorer = DetectorBatchScorer(threshold=threshold, scorer_factory=FakeScorer)
     out = scorer({"text": np.array(["One two.", None, 42, b"bytes"], dtype=object)})
-    assert list(out["reason"]) == ["", "missing_text", "missing_text", "missing_text"]
+    assert list(out["reason"]) == ["too_short", "missing_text", "missing_text", "missing_text"]
     assert out["keep"].dtype == bool
     assert len(scorer({"text": np.array([], dtype=object)})["keep"]) == 0
     with pytest.raises(InputError, match="columns are \\['body'\\]"):
