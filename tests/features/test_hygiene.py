@@ -1,30 +1,20 @@
 """Hygiene features: edge cases, exact spans on seed damage, and human text that must stay clean."""
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from casedata import SEEDS, edge_texts
 from detector.features import hygiene, registry
 
-SEEDS = {c["id"]: c for c in map(json.loads, (Path(__file__).parents[1] / "cases" / "seeds.jsonl").open())}
 NAMES = sorted(n for n, s in registry().items() if s.family == "hygiene")
 REASONS = {"apostrophe_stripped", "glued_words", "mojibake", "boilerplate", "dash_stripped", "control_chars"}
 CLEAN = ("Russia's demands worried Ukraine's allies, and Americans and Democrats said they didn't expect "
          "a breakthrough. The American envoy met a Democrat from Ohio.\n")
-EDGE_TEXTS = {
-    "empty": "",
-    "whitespace": "   \n\t ",
-    "one_word": "one",
-    "cyrillic": "Переговоры закончились.",
-    "chinese": "日内瓦会谈周一结束，双方没有达成协议。",
-    "emoji": "Talks ended 👍🏽 👨\u200d👩\u200d👧 🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f",
-    "very_long": CLEAN * 500,
-}
+EDGE_TEXTS = edge_texts(CLEAN, emoji="Talks ended 👍🏽 👨\u200d👩\u200d👧 🏴\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f")
 
 
 def _func(name):

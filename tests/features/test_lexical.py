@@ -1,29 +1,19 @@
 """Lexical features: edge cases, exact spans, lexicon matching rules and speed."""
 from __future__ import annotations
 
-import json
 import math
 import time
-from pathlib import Path
 
 import pytest
 
+from casedata import SEEDS, edge_texts
 from detector.features import lexical, registry
 
-SEEDS = {c["id"]: c for c in map(json.loads, (Path(__file__).parents[1] / "cases" / "seeds.jsonl").open())}
 NAMES = ["lexical.tortured_phrase.v1", "lexical.unidiomatic_phrase.v1"]
 REASONS = {"lexical.tortured_phrase.v1": "tortured_phrase", "lexical.unidiomatic_phrase.v1": "unidiomatic_phrase"}
 CLEAN = ("Artificial intelligence and deep learning will change newsrooms, and the ball is in their court, "
          "officials said in the near future of the talks in Geneva.\n")
-EDGE_TEXTS = {
-    "empty": "",
-    "whitespace": "   \n\t ",
-    "one_word": "one",
-    "cyrillic": "Переговоры закончились.",
-    "chinese": "日内瓦会谈周一结束，双方没有达成协议。",
-    "emoji": "Talks ended 👍🏽 👨\u200d👩\u200d👧",
-    "very_long": CLEAN * 500,
-}
+EDGE_TEXTS = edge_texts(CLEAN)
 
 
 def _func(name):
