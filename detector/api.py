@@ -12,11 +12,12 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from .errors import InputError
+from .language import Language
 from .measure import Measured, Span
 from .text import ensure_text, word_count
 
 FAMILY_REASONS = {"lm": "lm_surprisal", "punct": "punctuation_damage", "names": "name_title_inconsistency",
-                  "lexical": "unidiomatic_wording"}
+                  "lexical": "unidiomatic_wording", "ngram": "machine_wording"}
 MAX_REASONS = 5
 MAX_FEATURE_CHARS = 50_000  # handcrafted features read this prefix (~8,000 words); the LM reads its own budget
 
@@ -25,8 +26,8 @@ MAX_FEATURE_CHARS = 50_000  # handcrafted features read this prefix (~8,000 word
 class Score:
     """The detector's judgement on one text. Spans are offsets into the text as given."""
 
-    p_machine: float
-    verdict: str  # machine | clean | too_short
+    p_machine: float  # NaN (null in JSON) for not_english: no meaningful score exists
+    verdict: str  # machine | clean | too_short | not_english
     threshold: float
     words: int
     reasons: tuple[str, ...]
@@ -34,6 +35,8 @@ class Score:
     hygiene_flags: tuple[str, ...]
     hygiene_spans: tuple[Span, ...]
     features: dict[str, float] = field(default_factory=dict, repr=False)
+    language: Language | None = None  # None when the text is too short to tell
+    lm_tokens: int = 0  # LM tokens the decision read (0: decided on the handcrafted features alone)
 
     @property
     def flagged(self) -> bool:
@@ -41,12 +44,14 @@ class Score:
 
     def annotation(self) -> dict[str, Any]:
         """The compact record annotation pipelines attach (the gate's ``detector`` field)."""
-        return {"p_machine": round(self.p_machine, 6), "verdict": self.verdict, "threshold": round(self.threshold, 6),
+        return {"p_machine": _prob(self.p_machine), "verdict": self.verdict, "threshold": round(self.threshold, 6),
                 "reasons": list(self.reasons), "hygiene": list(self.hygiene_flags)}
 
     def as_dict(self, text: str, with_features: bool = False) -> dict[str, Any]:
-        out = {"p_machine": round(self.p_machine, 6), "verdict": self.verdict, "threshold": round(self.threshold, 6),
-               "words": self.words, "reasons": list(self.reasons), "spans": [s.as_dict(text) for s in self.spans],
+        out = {"p_machine": _prob(self.p_machine), "verdict": self.verdict, "threshold": round(self.threshold, 6),
+               "words": self.words, "lm_tokens": self.lm_tokens,
+               "language": self.language.as_dict() if self.language else None, "reasons": list(self.reasons),
+               "spans": [s.as_dict(text) for s in self.spans],
                "hygiene": {"flags": list(self.hygiene_flags), "spans": [s.as_dict(text) for s in self.hygiene_spans]}}
         if with_features:
             out["features"] = {k: (None if math.isnan(v) else v) for k, v in self.features.items()}
@@ -63,14 +68,16 @@ class Verdict:
 
 
 class Detector:
-    """Scores texts with the LM scorer, the handcrafted features and the fitted classifier.
+    """Scores texts: a language check, the handcrafted features, then the LM only where needed.
 
     ``Detector()`` loads the shipped model; ``Detector(model_dir, fpr=0.001)`` another model or
-    operating point; ``scorer=`` swaps the token scorer (tests use a fast fake).
+    operating point; ``scorer=`` swaps the token scorer (tests use a fast fake). With ``cascade=True``
+    (the default) a text leaves at the first stage of the model's cascade that is sure of it (cheap
+    features only, then a short LM prefix); ``cascade=False`` reads every text with the full LM budget.
     """
 
     def __init__(self, model_dir: str | Path | None = None, fpr: float = 0.01, scorer=None,
-                 threshold: float | None = None, threads: int | None = None):
+                 threshold: float | None = None, threads: int | None = None, cascade: bool = True):
         from . import model
 
         self.artifact = model.load(model_dir)
@@ -78,24 +85,50 @@ class Detector:
         if not 0.0 <= self.threshold <= 1.0:
             raise InputError(f"threshold must be within [0, 1], got {self.threshold}")
         self.min_words = int(self.artifact.meta["min_words"])
+        self.max_tokens = int(self.artifact.meta["lm"]["max_tokens"])
         if scorer is None:
             from .lm import LMScorer
 
-            scorer = LMScorer(max_tokens=int(self.artifact.meta["lm"]["max_tokens"]), threads=threads)
+            scorer = LMScorer(max_tokens=self.max_tokens, threads=threads)
         self.scorer = scorer
+        final = model.Stage(self.max_tokens, self.artifact.features, 1.0, 0.0, self.artifact.classifier)
+        self.stages = (self.artifact.stages if cascade else []) + [final]  # the last stage always decides
 
-    def score(self, text: str) -> Score:
-        return self.score_many([text])[0]
+    def score(self, text: str, with_features: bool = False) -> Score:
+        return self.score_many([text], with_features)[0]
 
-    def score_many(self, texts: Iterable[str]) -> list[Score]:
+    def score_many(self, texts: Iterable[str], with_features: bool = False) -> list[Score]:
+        """Score each text. ``with_features`` also computes the LM features of texts that left the
+        cascade early (for reporting only; their p_machine and verdict do not change)."""
+        from .language import check
+
         texts = [ensure_text(t) for t in texts]
-        token_scores = self.scorer.score_many(texts) if texts else []
-        return [self._judge(t, s) for t, s in zip(texts, token_scores)]
+        langs = [check(t) for t in texts]
+        todo = [i for i, lang in enumerate(langs) if lang is None or lang.english]
+        measured = {i: self._measure(texts[i], None) for i in todo}
+        decided: dict[int, tuple[float, int, Any]] = {}  # text -> (p, LM tokens read, stage)
+        for stage in self.stages:
+            pending = [i for i in todo if i not in decided]
+            if not pending:
+                break
+            if stage.tokens:
+                for i, ts in zip(pending, self.scorer.score_many([texts[i] for i in pending], max_tokens=stage.tokens)):
+                    measured[i].update(self._measure(texts[i], ts))
+            for i in pending:
+                p = float(np.clip(stage.predict_proba(self._row(measured[i], stage.features))[0], 0.0, 1.0))
+                if stage is self.stages[-1] or stage.exits(p):
+                    decided[i] = (p, stage.tokens, stage)
+        if with_features:
+            early = [i for i in todo if decided[i][1] < self.max_tokens]
+            for i, ts in zip(early, self.scorer.score_many([texts[i] for i in early]) if early else []):
+                measured[i].update(self._measure(texts[i], ts))
+        return [self._judge(texts[i], measured[i], *decided[i], langs[i]) if i in decided
+                else self._foreign(texts[i], langs[i]) for i in range(len(texts))]
 
     def filter(self, items: Iterable, text_of: Callable[[Any], str] = lambda x: x, annotate_only: bool = False,
                batch_size: int = 16) -> Iterator[tuple[Any, Verdict]]:
-        """Yield ``(item, Verdict)`` for every item, in order; ``keep`` is False for flagged and
-        too-short items (as in ``detect gate``) unless ``annotate_only``."""
+        """Yield ``(item, Verdict)`` for every item, in order; ``keep`` is False for flagged, too-short and
+        non-English items (as in ``detect gate``) unless ``annotate_only``."""
         batch: list = []
         for item in items:
             batch.append(item)
@@ -109,39 +142,60 @@ class Detector:
         for item, score in zip(batch, self.score_many([text_of(i) for i in batch])):
             yield item, Verdict(annotate_only or score.verdict == "clean", score, score.reasons)
 
-    def _judge(self, text: str, token_scores) -> Score:
+    def _measure(self, text: str, token_scores) -> dict[str, Measured]:
+        """The LM features (given token scores) or else the text-only ones, the n-gram logit included."""
+        from . import ngram
         from .features import compute, registry
 
-        measured = compute(text[:MAX_FEATURE_CHARS], token_scores)
-        values = {name: m.value for name, m in measured.items()}
-        x = np.array([[values.get(f, math.nan) for f in self.artifact.features]], dtype=float)
-        p = float(np.clip(self.artifact.predict_proba(x)[0], 0.0, 1.0))
+        names = [n for n, spec in registry().items() if spec.needs_lm == (token_scores is not None)]
+        out = compute(text[:MAX_FEATURE_CHARS], token_scores, only=names)
+        if token_scores is None and self.artifact.ngram is not None:
+            out[ngram.FEATURE] = ngram.measure(self.artifact.ngram, text)
+        return out
+
+    @staticmethod
+    def _row(measured: dict[str, Measured], names: list[str]) -> np.ndarray:
+        return np.array([[measured[f].value if f in measured else math.nan for f in names]], dtype=float)
+
+    def _judge(self, text: str, measured: dict[str, Measured], p: float, tokens: int, stage, language) -> Score:
+        from .features import registry
+
         words = word_count(text)
         verdict = "too_short" if words < self.min_words else ("machine" if p >= self.threshold else "clean")
         fams = {n: s.family for n, s in registry().items()}
         spans = _spans(measured, fams, evidence=True)
         hygiene = _spans(measured, fams, evidence=False)
-        reasons = _reasons(spans, self._family_push(x, p) if verdict == "machine" else [])
-        return Score(p, verdict, self.threshold, words, reasons, spans,
-                     tuple(sorted({s.reason for s in hygiene})), hygiene, values)
+        pushes = self._family_push(self._row(measured, stage.features), p, stage) if verdict == "machine" else []
+        names = list(registry()) + [f for f in self.artifact.features if f not in registry()]
+        values = {name: measured[name].value if name in measured else math.nan for name in names}
+        return Score(p, verdict, self.threshold, words, _reasons(spans, pushes), spans,
+                     tuple(sorted({s.reason for s in hygiene})), hygiene, values, language, tokens)
 
-    def _family_push(self, x: np.ndarray, p: float) -> list[tuple[float, str]]:
+    def _foreign(self, text: str, language) -> Score:
+        return Score(math.nan, "not_english", self.threshold, word_count(text), ("not_english", language.reason), (),
+                     (), (), {}, language, 0)
+
+    def _family_push(self, x: np.ndarray, p: float, stage) -> list[tuple[float, str]]:
         """How much p_machine falls when each family's features are reset to their training medians."""
         medians = self.artifact.meta.get("feature_medians", {})
         out = []
         for fam, reason in FAMILY_REASONS.items():
-            cols = [i for i, f in enumerate(self.artifact.features) if f.startswith(fam + ".")]
+            cols = [i for i, f in enumerate(stage.features) if f.startswith(fam + ".")]
             if not cols:
                 continue
             x2 = x.copy()
             for i in cols:
-                x2[0, i] = medians.get(self.artifact.features[i], math.nan)
-            out.append((p - float(self.artifact.predict_proba(x2)[0]), reason))
+                x2[0, i] = medians.get(stage.features[i], math.nan)
+            out.append((p - float(stage.predict_proba(x2)[0]), reason))
         return sorted(out, reverse=True)
 
 
+def _prob(p: float) -> float | None:
+    return None if math.isnan(p) else round(p, 6)
+
+
 def _spans(measured: dict[str, Measured], families: dict[str, str], evidence: bool) -> tuple[Span, ...]:
-    keep = {s for name, m in measured.items() if (families[name] != "hygiene") == evidence for s in m.spans}
+    keep = {s for name, m in measured.items() if (families.get(name) != "hygiene") == evidence for s in m.spans}
     return tuple(sorted(keep))
 
 

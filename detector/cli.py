@@ -61,7 +61,7 @@ def score(
         from .api import Detector
 
         detector = Detector(model, fpr=fpr)
-        results = detector.score_many(texts)
+        results = detector.score_many(texts, with_features=features)
     except DetectorError as e:
         fail(str(e))
     for path, text, res in zip(paths, texts, results):
@@ -70,7 +70,8 @@ def score(
         else:
             reasons = ", ".join(res.reasons) or "-"
             hygiene = f"  hygiene: {', '.join(res.hygiene_flags)}" if res.hygiene_flags else ""
-            typer.echo(f"{path}\t{res.p_machine:.3f}\t{res.verdict}\t{reasons}{hygiene}")
+            p = "-" if res.p_machine != res.p_machine else f"{res.p_machine:.3f}"  # NaN: not_english
+            typer.echo(f"{path}\t{p}\t{res.verdict}\t{reasons}{hygiene}")
     flagged = any(r.flagged for r in results)
     raise typer.Exit(EXIT_FLAGGED if flagged and not no_fail else EXIT_OK)
 

@@ -99,19 +99,24 @@ class LMScorer:
         self._model, self._tokenizer, self.sha256 = _load_model(self.threads)
         self.load_seconds = time.perf_counter() - t0
 
-    def tokenize(self, text: str) -> tuple[list[int], np.ndarray]:
+    def tokenize(self, text: str, max_tokens: int | None = None) -> tuple[list[int], np.ndarray]:
+        """Token ids and character offsets of the first ``max_tokens`` (default: the scorer's budget) tokens."""
         self.load()
+        budget = max_tokens or self.max_tokens
+        if budget:
+            text = text[: budget * 64]  # a generous prefix (64 chars/token) spares tokenizing megabytes for 160 tokens
         enc = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
-        ids = list(enc["input_ids"])[: self.max_tokens] if self.max_tokens else list(enc["input_ids"])
+        ids = list(enc["input_ids"])[:budget] if budget else list(enc["input_ids"])
         offsets = np.asarray(enc["offset_mapping"][: len(ids)], dtype=np.int32).reshape(-1, 2)
         return ids, offsets
 
     def score(self, text: str) -> TokenScores:
         return self.score_many([text])[0]
 
-    def score_many(self, texts: list[str]) -> list[TokenScores]:
+    def score_many(self, texts: list[str], max_tokens: int | None = None) -> list[TokenScores]:
+        """Scores of the first ``max_tokens`` tokens of each text (default: the scorer's own budget)."""
         self.load()
-        encoded = [self.tokenize(t) for t in texts]
+        encoded = [self.tokenize(t, max_tokens) for t in texts]
         jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop)
         for i, (ids, _) in enumerate(encoded):
             jobs.extend((i, w, key, drop) for w, key, drop in _windows([BOS_ID] + ids))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -30,10 +30,30 @@ def default_model_dir() -> Path:
 
 
 @dataclass
+class Stage:
+    """One early-exit stage of the cascade: a classifier over ``features`` with the LM read to ``tokens``
+    tokens (0: no LM). A text leaves the cascade here when ``p <= low`` (clean) or ``p >= high`` (machine)."""
+
+    tokens: int
+    features: list[str]
+    low: float
+    high: float
+    classifier: object
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.classifier.predict_proba(X)[:, 1]
+
+    def exits(self, p: float) -> bool:
+        return p <= self.low or p >= self.high
+
+
+@dataclass
 class Artifact:
     classifier: object
     meta: dict
     path: Path | None = None
+    stages: list[Stage] = field(default_factory=list)  # the cascade's early exits, cheapest first
+    ngram: object | None = None  # the word n-gram model behind ``ngram.word_logit.v1`` (detector.ngram)
 
     @property
     def features(self) -> list[str]:
@@ -80,9 +100,10 @@ def read_meta(path: Path) -> dict:
 
 
 def check_features(meta: dict) -> None:
+    from . import ngram
     from .features import registry
 
-    known = registry()
+    known = set(registry()) | ({ngram.FEATURE} if meta.get("ngram") else set())
     lacking = [f for f in meta["features"] if f not in known]
     if lacking:
         raise ModelError(f"model needs features this version lacks: {lacking}; retrain with make train")
@@ -96,19 +117,45 @@ def load(path: Path | str | None = None) -> Artifact:
     clf_path = path / CLASSIFIER_FILE
     if not clf_path.is_file():
         raise ModelError(f"{clf_path} is missing")
-    if sha256_file(clf_path) != meta["classifier_sha256"]:
-        raise ModelError(f"{clf_path} does not match the sha256 in meta.json (tampered or mixed up); "
-                         "refusing to load it")
+    specs = _stage_specs(meta, path)
+    classifier = _verified_load(clf_path, meta["classifier_sha256"])
+    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
+                    _verified_load(path / s["file"], s["sha256"])) for s in specs]
+    ng = meta.get("ngram")
+    if ng is not None and (not isinstance(ng, dict) or set(ng) != {"file", "sha256"}
+                           or Path(str(ng["file"])).name != ng["file"]):
+        raise ModelError(f"{path / META_FILE}: 'ngram' must name a file of this model and its sha256")
+    ngram_model = _verified_load(path / ng["file"], ng["sha256"]) if ng else None
+    return Artifact(classifier, meta, path, stages, ngram_model)
+
+
+def _stage_specs(meta: dict, path: Path) -> list[dict]:
+    """The cascade stages named in meta.json, checked before anything is unpickled."""
+    specs = (meta.get("cascade") or {}).get("stages", [])
+    known = set(meta["features"])
+    for s in specs:
+        if not isinstance(s, dict) or not {"tokens", "features", "low", "high", "file", "sha256"} <= set(s):
+            raise ModelError(f"{path / META_FILE}: a cascade stage lacks tokens/features/low/high/file/sha256")
+        if Path(s["file"]).name != s["file"] or not set(s["features"]) <= known:
+            raise ModelError(f"{path / META_FILE}: cascade stage {s.get('file')!r} is not a file of this model "
+                             "or uses features the model does not list")
+    return specs
+
+
+def _verified_load(file: Path, sha256: str):
+    if not file.is_file():
+        raise ModelError(f"{file} is missing")
+    if sha256_file(file) != sha256:
+        raise ModelError(f"{file} does not match the sha256 in meta.json (tampered or mixed up); refusing to load it")
     import joblib
 
     try:
-        classifier = joblib.load(clf_path)
+        return joblib.load(file)
     except Exception as e:  # unpickling errors come in many types
-        raise ModelError(f"could not read {clf_path}: {e}") from e
-    return Artifact(classifier, meta, path)
+        raise ModelError(f"could not read {file}: {e}") from e
 
 
-def save(classifier, meta: dict, out_dir: Path) -> Path:
+def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_model=None) -> Path:
     """Write a new model directory (refuses to overwrite an existing one)."""
     import joblib
 
@@ -118,6 +165,19 @@ def save(classifier, meta: dict, out_dir: Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".tmp-model-"))
     joblib.dump(classifier, tmp / CLASSIFIER_FILE)
+    specs = []
+    for k, st in enumerate(stages):
+        name = f"stage{k}.joblib"
+        joblib.dump(st.classifier, tmp / name)
+        specs.append({"tokens": st.tokens, "features": st.features, "low": st.low, "high": st.high, "file": name,
+                      "sha256": sha256_file(tmp / name)})
+    if specs:
+        meta = dict(meta, cascade=dict(meta.get("cascade") or {}, stages=specs))
+    if ngram_model is not None:
+        from . import ngram
+
+        joblib.dump(ngram_model, tmp / ngram.FILE, compress=3)
+        meta = dict(meta, ngram={"file": ngram.FILE, "sha256": sha256_file(tmp / ngram.FILE)})
     meta = dict(meta, schema_version=SCHEMA_VERSION, classifier_sha256=sha256_file(tmp / CLASSIFIER_FILE))
     (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, out_dir)

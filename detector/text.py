@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from .errors import InputError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _PARA = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 _LINE = re.compile(r"[^\n]*\S[^\n]*")
@@ -30,8 +31,20 @@ class Segment:
 
 
 def ensure_text(value) -> str:
-    """Return ``value`` if it is a ``str``; bytes and other types raise :class:`InputError`."""
+    """Return ``value`` if it is a ``str`` of Unicode text; bytes, other types and strings holding a lone
+    surrogate (``"\\udcff"``, as ``surrogateescape`` decoding leaves; no tokenizer reads them) raise
+    :class:`InputError`.
+
+    >>> ensure_text(b"\\xff".decode("utf-8", "surrogateescape"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    detector.errors.InputError: the text holds a lone surrogate (U+DCFF at 0), which is not Unicode text; ...
+    """
     if isinstance(value, str):
+        bad = _SURROGATE.search(value)
+        if bad:
+            raise InputError(f"the text holds a lone surrogate (U+{ord(bad.group()):04X} at {bad.start()}), which is "
+                             "not Unicode text; decode it with errors='replace' (or 'strict'), not 'surrogateescape'")
         return value
     if isinstance(value, (bytes, bytearray)):
         raise InputError("got bytes where text was expected; decode it first (e.g. data.decode('utf-8'))")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 
@@ -39,6 +40,7 @@ class FakeScorer:
     def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS):
         self.max_tokens = max_tokens
         self.loads = 0
+        self.calls: list[tuple[int, int]] = []  # (texts, budget) per score_many call
 
     def load(self) -> None:
         self.loads += 1
@@ -46,13 +48,12 @@ class FakeScorer:
     def score(self, text: str) -> TokenScores:
         return self.score_many([text])[0]
 
-    def score_many(self, texts: list[str]) -> list[TokenScores]:
-        return [self._score(t) for t in texts]
+    def score_many(self, texts: list[str], max_tokens: int | None = None) -> list[TokenScores]:
+        self.calls.append((len(texts), max_tokens or self.max_tokens))
+        return [self._score(t, max_tokens or self.max_tokens) for t in texts]
 
-    def _score(self, text: str) -> TokenScores:
-        matches = list(_TOKEN.finditer(text))
-        if self.max_tokens:
-            matches = matches[: self.max_tokens]
+    def _score(self, text: str, budget: int) -> TokenScores:
+        matches = list(itertools.islice(_TOKEN.finditer(text), budget or None))
         if not matches:
             return empty_scores()
         nll, rank, entropy = [], [], []

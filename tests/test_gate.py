@@ -36,13 +36,13 @@ class CrashingScorer(FakeScorer):
 
     def __init__(self, crash_on):
         super().__init__()
-        self.crash_on, self.calls = crash_on, 0
+        self.crash_on, self.batches = crash_on, 0
 
-    def score_many(self, texts):
-        self.calls += 1
-        if self.calls == self.crash_on:
+    def score_many(self, texts, max_tokens=None):
+        self.batches += 1
+        if self.batches == self.crash_on:
             raise RuntimeError("simulated crash")
-        return super().score_many(texts)
+        return super().score_many(texts, max_tokens)
 
 
 def escaped(text):
@@ -344,9 +344,9 @@ from detector.gate import GateOptions, run_gate
 
 
 class SlowScorer(FakeScorer):
-    def score_many(self, texts):
+    def score_many(self, texts, max_tokens=None):
         time.sleep(0.2)
-        return super().score_many(texts)
+        return super().score_many(texts, max_tokens)
 
 
 run_gate(sys.argv[1], sys.argv[2], sys.argv[3], partial(Detector, scorer=SlowScorer(), threshold=float(sys.argv[4])),

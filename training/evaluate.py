@@ -12,16 +12,50 @@ from pathlib import Path
 import numpy as np
 
 from detector import model as M
+from detector import ngram
 from detector.lm import LMScorer
 from training import data, metrics
-from training.featurize import feature_rows
+from training import cascade
+from training.featurize import model_rows, token_counts
 from training.train import arrays, select
+
+
+def ngram_logits(artifact, texts):
+    return ngram.logits(artifact.ngram, texts) if artifact.ngram is not None else None
 
 
 def split_scores(artifact, records, scorer, split):
     rs, y, kinds, _, holdout = arrays(records, split)
-    X = feature_rows([r["text"] for r in rs], scorer, artifact.features, label=split)
+    texts = [r["text"] for r in rs]
+    X = model_rows(texts, scorer, artifact.features, split, ngram_logits=ngram_logits(artifact, texts))
     return artifact.predict_proba(X), y, kinds, holdout
+
+
+def cascade_split(artifact, records, scorer, split, p_full):
+    """The cascade's scores on a split and the LM tokens it reads per text (vs the full model's)."""
+    rs = [r for r in records if r["split"] == split]
+    texts = [r["text"] for r in rs]
+    z = ngram_logits(artifact, texts)
+    X = {st.tokens: model_rows(texts, scorer, st.features, f"{split}@{st.tokens} tokens", st.tokens, z)
+         for st in artifact.stages}
+    lengths = token_counts(texts, scorer)
+    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths)
+    return p, spent, np.minimum(lengths, artifact.meta["lm"]["max_tokens"])
+
+
+def cascade_section(artifact, records, scorer, split, p_full, y, kinds, holdout) -> list[str]:
+    p, spent, full_spent = cascade_split(artifact, records, scorer, split, p_full)
+    t = artifact.meta["thresholds"]["0.01"]["threshold"]
+    full, casc = (metrics.kind_metrics(q, y, kinds, holdout, t) for q in (p_full, p))
+    keys = [k for k in sorted(full) if k.startswith(("auroc", "fpr", "tpr")) and full[k] is not None]
+    bands = ", ".join(f"{st.tokens} tokens ({st.low:.3f}, {st.high:.3f})" for st in artifact.stages)
+    lines = [f"## Cascade vs full model, {split} split (threshold {t:.4f}, target FPR 0.01)", "",
+             f"Stages before the full model: {bands}. LM tokens read per text: cascade {spent.mean():.1f}, "
+             f"full model {full_spent.mean():.1f} ({1 - spent.sum() / max(full_spent.sum(), 1):.1%} fewer); "
+             f"texts that never reach the LM: {np.mean(spent == 0):.1%}.", "",
+             "| metric | full model | cascade | cascade - full |", "|---|---|---|---|"]
+    lines += [f"| {k} | {full[k]:.4f} | {casc[k]:.4f} | {casc[k] - full[k]:+.4f} |" for k in keys]
+    return lines + [""]
 
 
 def table(rows: list[tuple[str, object]]) -> list[str]:
@@ -65,6 +99,8 @@ def report(artifact, records, scorer, out: Path) -> str:
             res = metrics.kind_metrics(p, y, kinds, holdout, entry["threshold"])
             lines += [f"## {split} split, threshold {entry['threshold']:.4f} (target FPR {fpr_key})", ""]
             lines += table(sorted(res.items())) + [""]
+        if artifact.stages:
+            lines += cascade_section(artifact, records, scorer, split, p, y, kinds, holdout)
         if split == "test":
             for kind in sorted(set(kinds[y == 1])):
                 sel = (kinds == kind) | (y == 0)

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from detector import features as F
+from detector.api import MAX_FEATURE_CHARS
+from detector.lm import TokenScores
 from training.cache import ScoreCache
 
 FEATURE_CACHE = Path(".cache/features")
@@ -23,11 +25,17 @@ def _row_key(text: str, salt: str) -> str:
     return hashlib.sha256((salt + text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def feature_rows(texts: list[str], scorer, names: list[str], label: str = "records") -> np.ndarray:
-    """An (n, len(names)) matrix; nan where a feature is undefined."""
+def feature_rows(texts: list[str], scorer, names: list[str], label: str = "records",
+                 tokens: int | None = None) -> np.ndarray:
+    """An (n, len(names)) matrix; nan where a feature is undefined.
+
+    ``tokens`` reads LM features from only the first ``tokens`` scored tokens (a cascade stage's budget).
+    A causal LM scores a prefix exactly as it scores it inside a longer text, so the stored full-budget
+    scores are cut rather than recomputed."""
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
-    salt = f"{scorer.sha256}:{scorer.max_tokens}:{hashlib.sha256(json.dumps(names).encode()).hexdigest()}:"
+    budget = scorer.max_tokens if tokens is None else min(tokens, scorer.max_tokens)
+    salt = f"{scorer.sha256}:{budget}:{hashlib.sha256(json.dumps(names).encode()).hexdigest()}:"
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     rows = np.full((len(texts), len(names)), math.nan)
     show = _progress(label, len(texts))
@@ -36,15 +44,45 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
         if path.exists():
             rows[i] = np.load(path)
         else:
-            tokens = cache.get(text)
-            if tokens is None:
-                tokens = scorer.score(text)
-                cache.put(text, tokens)
-            measured = F.compute(text, tokens, only=names)
+            scores = cache.get(text)
+            if scores is None:
+                scores = scorer.score(text)
+                cache.put(text, scores)
+            measured = F.compute(text[:MAX_FEATURE_CHARS], _prefix(scores, budget), only=names)
             rows[i] = [measured[n].value for n in names]
             np.save(path, rows[i])
         show(i + 1)
     return rows
+
+
+def model_rows(texts: list[str], scorer, names: list[str], label: str = "records", tokens: int | None = None,
+               ngram_logits: np.ndarray | None = None) -> np.ndarray:
+    """Rows for a model's feature list: registered features via :func:`feature_rows` (cached) and the
+    n-gram logit (``ngram_logits``, one per text) in its column."""
+    from detector import ngram
+
+    registered = [n for n in names if n != ngram.FEATURE]
+    part = feature_rows(texts, scorer, registered, label, tokens)
+    if len(registered) == len(names):
+        return part
+    if ngram_logits is None:
+        raise ValueError(f"{ngram.FEATURE} needs the n-gram logits")
+    out = np.empty((len(texts), len(names)))
+    out[:, [names.index(n) for n in registered]] = part
+    out[:, names.index(ngram.FEATURE)] = ngram_logits
+    return out
+
+
+def token_counts(texts: list[str], scorer) -> np.ndarray:
+    """Tokens each text has within the scorer's budget (from the LM cache; scored when missing)."""
+    scorer.load()
+    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    return np.array([len(cache.score_many(scorer, [t])[0]) for t in texts])
+
+
+def _prefix(scores: TokenScores, n: int) -> TokenScores:
+    return scores if len(scores) <= n else TokenScores(scores.offsets[:n], scores.nll[:n], scores.rank[:n],
+                                                        scores.entropy[:n])
 
 
 def _progress(label: str, total: int):

@@ -1,6 +1,7 @@
 """``make train``: fit the calibrated classifier on the corpus (or a user's JSONL) and write a model dir.
 
-Fits the combined model and the single-family ablations (LM-only, handcrafted-only) on ``train``,
+Fits the word n-gram model, the combined model, the single-family ablations (LM-only, handcrafted-only,
+n-gram-only) and the cascade's early-exit stages on ``train``,
 chooses thresholds on ``dev``, reports held-out metrics on ``test`` and stores them in ``meta.json``.
 """
 from __future__ import annotations
@@ -18,13 +19,16 @@ import detector
 from detector import features as F
 from detector import model as M
 from detector.lm import LMScorer
-from training import data, fit, metrics
+from detector import ngram
+from training import cascade, data, fit, metrics, ngram_fit
 from training.corpus.rng import unit
-from training.featurize import feature_rows
+from training.featurize import model_rows
 
 MIN_WORDS = 30  # below this the verdict is too_short
 HANDCRAFTED = ("punct", "names", "lexical", "evidence", "hygiene")
-ABLATIONS = {"lm_only": ("lm",), "handcrafted_only": HANDCRAFTED, "combined": ("lm",) + HANDCRAFTED}
+CASCADE_BUDGETS = (0, 64)  # from docs/eval/budget_curve.md: 64 tokens already carry most of the LM's signal
+ABLATIONS = {"lm_only": ("lm",), "handcrafted_only": HANDCRAFTED, "ngram_only": ("ngram",),
+             "combined": ("lm", "ngram") + HANDCRAFTED}
 
 
 def select(records: list[dict], max_train: int | None) -> list[dict]:
@@ -44,12 +48,20 @@ def arrays(records: list[dict], split: str):
     return rs, y, kinds, groups, holdout
 
 
-def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dict:
-    names = F.feature_names()
+def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
+        ngram_train: list[dict] | None = None) -> dict:
+    """Fit and save a model. ``records`` are the LM-scored ones; the n-gram model, which needs no LM,
+    learns from ``ngram_train`` (default: the train records among ``records``)."""
+    ngram_train = ngram_train or [r for r in records if r["split"] == "train"]
+    log(f"  word n-gram model on {len(ngram_train)} train records")
+    ngram_model, oof = ngram_fit.fit(ngram_train)
+    Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
+         ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
+    names = F.feature_names() + [ngram.FEATURE]
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
-        X[split] = feature_rows([r["text"] for r in rs], scorer, names, label=split)
+        X[split] = model_rows([r["text"] for r in rs], scorer, names, split, ngram_logits=Z[split])
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
@@ -65,6 +77,9 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dic
             f"{_fmt(dev_results[name]['auroc_mt_vs_human_translation'])}); "
             f"test AUROC {_fmt(results[name]['auroc_all'])}")
     clf, cols, table = models["combined"]
+    if cols != list(range(len(names))):
+        raise RuntimeError("the combined model must use every feature")
+    stages, cascade_report = fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log)
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": scorer.max_tokens},
@@ -74,9 +89,21 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log) -> dic
         "ablation": {k: {"auroc_all": v["auroc_all"], "auroc_mt_vs_human_translation":
                          v["auroc_mt_vs_human_translation"]} for k, v in results.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "cascade": cascade_report,
     }
-    M.save(clf, meta, out_dir)
+    M.save(clf, meta, out_dir, stages, ngram_model)
     return meta
+
+
+def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log):
+    """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features)."""
+    feature_sets = {n: [f for f in names if n or not f.startswith("lm.")] for n in CASCADE_BUDGETS}
+    XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
+                            f"{s}@{n} tokens", tokens=n, ngram_logits=Z[s]) for s in ("train", "dev")}
+          for n in CASCADE_BUDGETS}
+    p_dev = clf.predict_proba(X["dev"])[:, 1]
+    return cascade.fit_stages(list(CASCADE_BUDGETS), XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
+                              scorer.max_tokens, classifier, log)
 
 
 def _fmt(x) -> str:
@@ -117,6 +144,7 @@ def main(argv=None) -> int:
     except (OSError, detector.DetectorError) as e:
         log(f"error: {e}")
         return 2
+    ngram_train = [r for r in records if r["split"] == "train"]
     records = select(records, args.max_train)
     missing = [s for s in data.SPLITS if not any(r["split"] == s for r in records)]
     if missing:
@@ -124,7 +152,7 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
-    meta = run(records, out, LMScorer(), args.classifier, log)
+    meta = run(records, out, LMScorer(), args.classifier, log, ngram_train)
     print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
     return 0
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 
@@ -80,14 +79,13 @@ def test_seed_values():
     assert rate(SEEDS["seed-003"]["text"]).value > 0
 
 
-def test_five_thousand_words_take_well_under_50_ms():
-    text = " ".join([SEEDS["seed-001"]["text"]] * 6)
-    assert len(lexical.tokens(text)) > 4500
-    func = _func("lexical.tortured_phrase.v1")
-    func(text)  # load the lexicon first
-    start = time.perf_counter()
-    func(text)
-    assert time.perf_counter() - start < 0.05
+def test_long_texts_count_every_copy():
+    """Speed is measured in make bench, not here; this checks that long texts are read whole."""
+    one = SEEDS["seed-003"]["text"]
+    text = "\n\n".join([one] * 6)
+    assert len(lexical.tokens(text)) > 4000
+    func = _func("lexical.unidiomatic_phrase.v1")
+    assert len(func(text).spans) == 6 * len(func(one).spans) > 0
 
 
 def test_the_generation_half_of_the_lexicon_is_not_matched():

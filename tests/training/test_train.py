@@ -36,7 +36,11 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     art = M.load(out)
     assert art.features == meta["features"]
     assert set(art.meta["thresholds"]) == {"0.001", "0.01", "0.05"}
-    assert set(art.meta["ablation"]) == {"lm_only", "handcrafted_only", "combined"}
+    assert set(art.meta["ablation"]) == {"lm_only", "handcrafted_only", "ngram_only", "combined"}
+    assert art.ngram is not None and "ngram.word_logit.v1" in art.features
+    for stage in art.stages:  # every cascade stage decides the same way at every operating point
+        assert stage.low < min(art.threshold(f) for f in (0.001, 0.01, 0.05))
+        assert stage.high > max(art.threshold(f) for f in (0.001, 0.01, 0.05))
     assert art.meta["thresholds"]["0.01"]["chosen_on"] == "dev"
     assert 0.0 <= art.threshold(0.01) <= 1.0
     with pytest.raises(M.ModelError):
