@@ -28,9 +28,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .embedding import Embedder, rescale_cosine
+from .errors import InputError
 from .text import sentences
 
 MIN_UNIT_WORDS = 3  # shorter sentences (datelines, URLs, "Navigation") take no part in alignment
+# A longer "sentence" (a text without sentence punctuation) is aligned in pieces of this many words:
+# difflib is quadratic in the length of what it compares.
+MAX_UNIT_WORDS = 120
+MAX_UNITS = 1_000  # sentences per text, at most: every suspect sentence is compared with every original one
 CANDIDATES = 4  # original units re-scored in full per suspect sentence, after a cheap trigram pre-filter
 PAIR_MARGIN = 0.05  # a suspect sentence aligns to two adjacent original sentences only if that scores this much higher
 
@@ -155,12 +160,17 @@ def _trigrams(norms: tuple[str, ...]) -> frozenset[str]:
 
 
 def units(text: str) -> list[Unit]:
-    """The sentences of ``text`` that are long enough to align, with their normalised words."""
+    """The sentences of ``text`` that are long enough to align, with their normalised words; a sentence
+    of more than MAX_UNIT_WORDS words becomes several units (cut between words)."""
     out = []
     for seg in sentences(text):
-        norms = tuple(t.norm for t in words_of(tokenize(text, seg.start, seg.end)))
-        if len(norms) >= MIN_UNIT_WORDS:
-            out.append(Unit(len(out), len(out), seg.start, seg.end, norms))
+        words = words_of(tokenize(text, seg.start, seg.end))
+        for k in range(0, len(words), MAX_UNIT_WORDS):
+            piece = words[k:k + MAX_UNIT_WORDS]
+            if len(piece) >= MIN_UNIT_WORDS:
+                start = seg.start if k == 0 else piece[0].start
+                end = seg.end if k + MAX_UNIT_WORDS >= len(words) else piece[-1].end
+                out.append(Unit(len(out), len(out), start, end, tuple(t.norm for t in piece)))
     return out
 
 
@@ -196,6 +206,10 @@ class Link:
 def align(suspect: str, original: str, embedder: Embedder | None = None) -> tuple[list[Unit], list[Unit], list[Link]]:
     """Best original unit for every suspect sentence (many-to-one and reordering allowed)."""
     s_units, o_units = units(suspect), units(original)
+    for name, found in (("suspect", s_units), ("original", o_units)):
+        if len(found) > MAX_UNITS:
+            raise InputError(f"the {name} has {len(found):,} sentences to align, more than {MAX_UNITS:,}; "
+                             "compare one article at a time")
     cands = o_units + [joined(a, b) for a, b in zip(o_units, o_units[1:])]
     if not s_units or not o_units:
         return s_units, o_units, []

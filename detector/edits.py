@@ -20,6 +20,7 @@ A zero-width span (``start == end``) marks where something is missing on that si
 """
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import re
@@ -182,17 +183,23 @@ def _ratio(a: str, b: str) -> float:
 
 
 class _Mapper:
-    """Maps a character position on one side to the matching position on the other via matched words."""
+    """Maps a character position on one side to the matching position on the other via matched words:
+    the end of the counterpart of the last matched word that starts before it."""
 
     def __init__(self, sw: list[Token], ow: list[Token], s2o: dict[int, int], s_span, o_span):
-        self.sides = ((sw, ow, s2o, o_span[0]), (ow, sw, {v: k for k, v in s2o.items()}, s_span[0]))
+        self.sides = (self._table(sw, ow, s2o, o_span[0]), self._table(ow, sw, {v: k for k, v in s2o.items()},
+                                                                       s_span[0]))
+
+    @staticmethod
+    def _table(words: list[Token], other: list[Token], table: dict[int, int], default: int):
+        """The starts of the matched words (in order, so non-decreasing) and their counterparts' ends."""
+        matched = sorted(table)
+        return [words[i].start for i in matched], [other[table[i]].end for i in matched], default
 
     def to_other(self, pos: int, from_suspect: bool) -> int:
-        words, other, table, default = self.sides[0 if from_suspect else 1]
-        for i in range(len(words) - 1, -1, -1):
-            if words[i].start < pos and i in table:
-                return other[table[i]].end
-        return default
+        starts, ends, default = self.sides[0 if from_suspect else 1]
+        k = bisect.bisect_left(starts, pos)
+        return ends[k - 1] if k else default
 
 
 def damage_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -214,7 +221,8 @@ def broken_quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]
     >>> [t[s:e] for s, e in broken_quote_spans(t, 0, len(t))]
     ['” Will not discuss security,”']
     """
-    return [s for s in _broken_quotes(text) if start <= s[0] and s[1] <= end]
+    found = _broken_quotes(text)  # sorted by start
+    return [s for s in found[bisect.bisect_left(found, (start,)):bisect.bisect_left(found, (end,))] if s[1] <= end]
 
 
 @lru_cache(maxsize=64)
@@ -239,13 +247,14 @@ def _one_sided(suspect, s_span, original, o_span, finder, kind: str, mapper: _Ma
     found_s, found_o = finder(suspect, *s_span), finder(original, *o_span)
     keys_s = [_key(suspect[s:e]) for s, e in found_s]
     keys_o = [_key(original[s:e]) for s, e in found_o]
+    in_s, in_o = set(keys_s), set(keys_o)
     edits = []
     for (s, e), k in zip(found_s, keys_s):
-        if k not in keys_o:
+        if k not in in_o:
             at = mapper.to_other(e, True)
             edits.append(Edit((s, e), (at, at), kind))
     for (s, e), k in zip(found_o, keys_o):
-        if k not in keys_s:
+        if k not in in_s:
             at = mapper.to_other(e, False)
             edits.append(Edit((at, at), (s, e), kind))
     return edits

@@ -38,8 +38,14 @@ def compression(path: str) -> str | None:
 
 
 def _sniff(stream: BinaryIO) -> str | None:
-    head = stream.peek(4)[:4] if hasattr(stream, "peek") else b""
+    head = stream.peek(4)[:4]
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+
+
+def _peekable(stream: BinaryIO) -> BinaryIO:
+    """``stream`` itself if it can peek (``sys.stdin.buffer`` can), else buffered so that it can (a
+    replaced stdin, such as a ``BytesIO``): compressed stdin is recognised either way."""
+    return stream if hasattr(stream, "peek") else io.BufferedReader(stream)
 
 
 def _decompressed(raw: BinaryIO, kind: str | None) -> BinaryIO:
@@ -58,7 +64,7 @@ def _decompressed(raw: BinaryIO, kind: str | None) -> BinaryIO:
 def open_lines(path: str) -> Iterator[Iterator[bytes]]:
     """Yield an iterator over the raw lines of ``path`` (``-``: stdin), each with its line break."""
     try:
-        raw = sys.stdin.buffer if path == STDIO else open(path, "rb")
+        raw = _peekable(sys.stdin.buffer) if path == STDIO else open(path, "rb")
     except OSError as e:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
     try:
@@ -67,6 +73,8 @@ def open_lines(path: str) -> Iterator[Iterator[bytes]]:
     finally:
         if path != STDIO:
             raw.close()
+        elif raw is not sys.stdin.buffer:
+            raw.detach()  # drop the peek buffer without closing stdin
 
 
 def _lines(stream: BinaryIO, path: str) -> Iterator[bytes]:

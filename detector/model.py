@@ -69,6 +69,18 @@ class Artifact:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return self.classifier.predict_proba(X)[:, 1]
 
+    def evidence_floor(self, value: float) -> float:
+        """The p_machine floor the evidence rule sets for a text whose rule feature is ``value`` (0 if none).
+
+        Several *different* kinds of artifact in one text (stray punctuation, a detached period, a swapped
+        title ...) almost never occur in human text, but a linear model adds them up with the other
+        features and lets a human-looking vocabulary outvote them. The rule (fitted in training, see
+        ``training/evidence_rule.py``) takes the larger of the two."""
+        rule = self.meta.get("evidence_rule")
+        if not rule or value != value or value < rule["at_least"]:
+            return 0.0
+        return float(rule["p_machine"])
+
 
 def _fpr_key(fpr) -> str:
     try:
@@ -118,15 +130,18 @@ def load(path: Path | str | None = None) -> Artifact:
     if not clf_path.is_file():
         raise ModelError(f"{clf_path} is missing")
     specs = _stage_specs(meta, path)
-    classifier = _verified_load(clf_path, meta["classifier_sha256"])
-    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
-                    _verified_load(path / s["file"], s["sha256"])) for s in specs]
     ng = meta.get("ngram")
     if ng is not None and (not isinstance(ng, dict) or set(ng) != {"file", "sha256"}
                            or Path(str(ng["file"])).name != ng["file"]):
         raise ModelError(f"{path / META_FILE}: 'ngram' must name a file of this model and its sha256")
-    ngram_model = _verified_load(path / ng["file"], ng["sha256"]) if ng else None
-    return Artifact(classifier, meta, path, stages, ngram_model)
+    files = [(clf_path, meta["classifier_sha256"])] + [(path / s["file"], s["sha256"]) for s in specs]
+    files += [(path / ng["file"], ng["sha256"])] if ng else []
+    for file, sha in files:  # every file verifies before any is unpickled
+        _verify(file, sha)
+    classifier = _unpickle(clf_path)
+    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
+                    _unpickle(path / s["file"])) for s in specs]
+    return Artifact(classifier, meta, path, stages, _unpickle(path / ng["file"]) if ng else None)
 
 
 def _stage_specs(meta: dict, path: Path) -> list[dict]:
@@ -142,11 +157,14 @@ def _stage_specs(meta: dict, path: Path) -> list[dict]:
     return specs
 
 
-def _verified_load(file: Path, sha256: str):
+def _verify(file: Path, sha256: str) -> None:
     if not file.is_file():
         raise ModelError(f"{file} is missing")
     if sha256_file(file) != sha256:
         raise ModelError(f"{file} does not match the sha256 in meta.json (tampered or mixed up); refusing to load it")
+
+
+def _unpickle(file: Path):
     import joblib
 
     try:

@@ -1,5 +1,6 @@
 """The Python API with the shipped model and a fake token scorer (structure, not quality)."""
 import json
+import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -74,3 +75,42 @@ def test_properties(det, a, b):
     assert json.dumps(one.as_dict(a, True)) == json.dumps(both[0].as_dict(a, True))  # batch-invariant
     for span in one.spans + one.hygiene_spans:
         assert 0 <= span.start <= span.end <= len(a)
+
+
+# --- the cascade ------------------------------------------------------------------------------------
+
+def test_cascade_sends_only_undecided_texts_to_the_lm():
+    scorer = FakeScorer()
+    det = Detector(scorer=scorer)
+    assert det.artifact.stages and det.artifact.stages[0].tokens == 0
+    texts = [s["text"] for s in SEEDS]
+    scores = det.score_many(texts)
+    early = [s for s in scores if s.lm_tokens == 0]
+    assert early, "seeds 000 and 003 carry enough evidence to be decided without the LM"
+    assert all(s.verdict == "machine" for s in early)
+    assert sum(n for n, _ in scorer.calls) == len(texts) - len(early)
+    assert all(math.isnan(s.features["lm.mean_nll.v1"]) for s in early)
+
+
+def test_cascade_off_reads_every_text_with_the_full_budget():
+    scorer = FakeScorer()
+    det = Detector(scorer=scorer, cascade=False)
+    scores = det.score_many([s["text"] for s in SEEDS])
+    assert all(s.lm_tokens == det.max_tokens for s in scores)
+    assert scorer.calls == [(len(SEEDS), det.max_tokens)]
+
+
+def test_with_features_fills_lm_features_without_changing_the_decision():
+    det = Detector(scorer=FakeScorer())
+    texts = [s["text"] for s in SEEDS]
+    plain, full = det.score_many(texts), det.score_many(texts, with_features=True)
+    assert [(s.p_machine, s.verdict, s.lm_tokens) for s in plain] == [(s.p_machine, s.verdict, s.lm_tokens) for s in full]
+    assert all(not math.isnan(s.features["lm.mean_nll.v1"]) for s in full)
+
+
+def test_evidence_rule_floor_is_applied():
+    det = Detector(scorer=FakeScorer())
+    rule = det.artifact.meta["evidence_rule"]
+    assert rule["at_least"] >= 2 and rule["train_human"] == 0
+    s = det.score(SEEDS[0]["text"])
+    assert s.features[rule["feature"]] >= rule["at_least"] and s.p_machine >= rule["p_machine"]

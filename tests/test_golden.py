@@ -4,10 +4,8 @@ import json
 import pytest
 
 CASES = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
-# Known failures of the shipped model (see docs/eval/eval.md): the classifier gives the punctuation and
-# title evidence on these round trips too little weight; the features themselves find the artifacts.
-KNOWN_FAILURES = {"seed-000": "shipped model scores this in-the-wild round trip below the 1% FPR threshold",
-                  "seed-003": "shipped model scores this in-the-wild round trip below the 1% FPR threshold"}
+# Known failures of the shipped model (strict xfail, with the reason); none at present.
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _param(case):
@@ -30,6 +28,17 @@ def test_seed_verdicts(det, case):
     assert s.verdict == expect["verdict"], (s.p_machine, s.threshold, s.reasons)
     assert set(expect.get("hygiene_flags", [])) <= set(s.hygiene_flags)
     assert set(expect.get("span_reasons", [])) <= {sp.reason for sp in s.spans}
+
+
+@pytest.mark.slow
+def test_in_the_wild_round_trips_are_decided_by_their_evidence(det):
+    """Seeds 000 and 003 carry several different artifact kinds; the evidence rule flags them without
+    the LM, while the n-gram model alone finds their wording human."""
+    for case in (c for c in CASES if c["id"] in ("seed-000", "seed-003")):
+        s = det.score(case["text"])
+        assert s.verdict == "machine" and s.lm_tokens == 0
+        assert s.features["evidence.kinds_hit.v1"] >= det.artifact.meta["evidence_rule"]["at_least"]
+        assert s.features["ngram.word_logit.v1"] < 0
 
 
 @pytest.mark.slow

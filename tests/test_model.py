@@ -269,3 +269,48 @@ def test_file_instead_of_directory(tmp_path):
     path = tmp_path / "model.joblib"
     path.write_bytes(b"x")
     assert "model.joblib" in _load_error(path)
+
+
+# --- cascade stages and the n-gram model: verified like the classifier --------------------------------
+
+@pytest.fixture
+def saved_full(tmp_path):
+    from detector import ngram
+
+    stage = model.Stage(0, FEATURES[:2], 0.1, 0.95, _fit())
+    texts = ["the talks of the ministry were held", "officials said talks resume on Monday"] * 5
+    ng = ngram.make_model().fit(texts, [1, 0] * 5)
+    return model.save(_fit(), dict(_meta(), features=FEATURES + [ngram.FEATURE]), tmp_path / "full", [stage], ng)
+
+
+def test_stages_and_ngram_load(saved_full):
+    art = model.load(saved_full)
+    assert len(art.stages) == 1 and art.stages[0].features == FEATURES[:2]
+    assert art.stages[0].exits(0.05) and art.stages[0].exits(0.99) and not art.stages[0].exits(0.5)
+    assert art.ngram is not None
+
+
+@pytest.mark.parametrize("file", ["stage0.joblib", "ngram.joblib"])
+def test_tampered_stage_or_ngram_is_refused_before_anything_is_unpickled(saved_full, no_unpickling, file):
+    with open(saved_full / file, "ab") as f:
+        f.write(b"\0")
+    assert "sha256" in _load_error(saved_full)
+    assert no_unpickling == []
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: m["cascade"]["stages"][0].update(file="../elsewhere.joblib"),
+    lambda m: m["cascade"]["stages"][0].update(features=["lm.unknown.v1"]),
+    lambda m: m["cascade"]["stages"][0].pop("sha256"),
+    lambda m: m.update(ngram={"file": "/etc/passwd", "sha256": "00"}),
+    lambda m: m.update(ngram="ngram.joblib"),
+])
+def test_stage_or_ngram_entries_that_do_not_verify_are_refused(saved_full, no_unpickling, edit):
+    _edit_meta(saved_full, edit)
+    _load_error(saved_full)
+    assert no_unpickling == []
+
+
+def test_ngram_feature_without_the_ngram_model_is_unknown(saved_full, no_unpickling):
+    _edit_meta(saved_full, lambda m: m.pop("ngram"))
+    assert "ngram.word_logit.v1" in _load_error(saved_full)

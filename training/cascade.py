@@ -18,17 +18,20 @@ from detector.model import Stage
 from training import fit, metrics
 
 MAX_AUROC_LOSS = 0.002  # on dev; the acceptance bound is 0.005 on test
+MAX_CLEAN_EXIT_SHARE = 0.02  # of any machine kind on dev: a text-only stage must not wave much through
 GRID = 60  # candidate band edges per side (quantiles of the stage's dev probabilities)
 
 
 def choose_band(q: np.ndarray, current: np.ndarray, open_: np.ndarray, y: np.ndarray, floors: list,
-                low_max: float, high_min: float) -> tuple[float, float]:
+                low_max: float, high_min: float, kinds: list[np.ndarray] = ()) -> tuple[float, float]:
     """The band ``(low, high)`` letting the most open texts exit while, for every ``(subset, floor)`` in
-    ``floors``, the AUROC on that subset stays >= floor."""
+    ``floors``, the AUROC on that subset stays >= floor, and at most :data:`MAX_CLEAN_EXIT_SHARE` of each
+    machine kind (a boolean mask in ``kinds``) exits as clean."""
     grid = np.unique(np.quantile(q[open_], np.linspace(0, 1, GRID)))
     lows = [-1.0] + [v for v in grid if v < low_max]
     highs = [2.0] + [v for v in grid if v > high_min]
     best, best_exits = (-1.0, 2.0), 0
+    lows = [v for v in lows if all(np.mean(q[k] <= v) <= MAX_CLEAN_EXIT_SHARE for k in kinds)]
     for low in lows:
         for high in highs:
             leave = open_ & ((q <= low) | (q >= high))
@@ -44,11 +47,13 @@ def choose_band(q: np.ndarray, current: np.ndarray, open_: np.ndarray, y: np.nda
 def fit_stages(budgets: list[int], X: dict[int, dict[str, np.ndarray]], feature_sets: dict[int, list[str]],
                y_train: np.ndarray, groups: np.ndarray, y_dev: np.ndarray, kinds_dev: np.ndarray,
                p_dev_full: np.ndarray, thresholds: dict, full_tokens: int, classifier: str = "logreg",
-               log=print) -> tuple[list[Stage], dict]:
+               log=print, floor: np.ndarray | None = None) -> tuple[list[Stage], dict]:
     """Fit one stage per budget (ascending) and choose its band; returns the stages and a dev report.
 
     A stage is kept only if it saves LM tokens on dev: every text reaching it pays its budget again
-    when it goes on (the LM reads the longer prefix from the start)."""
+    when it goes on (the LM reads the longer prefix from the start). ``floor`` is the evidence rule's
+    p_machine floor per dev text, applied to every stage as to the full model."""
+    floor = np.zeros(len(y_dev)) if floor is None else floor
     subsets = [np.ones(len(y_dev), bool)] + [(kinds_dev == k) | (y_dev == 0) for k in np.unique(kinds_dev[y_dev == 1])]
     full = [metrics.auroc(y_dev[sel], p_dev_full[sel]) for sel in subsets]
     loss_per_stage = MAX_AUROC_LOSS / max(1, len(budgets))
@@ -57,10 +62,11 @@ def fit_stages(budgets: list[int], X: dict[int, dict[str, np.ndarray]], feature_
     stages, report, spent = [], [], 0.0
     for tokens in budgets:
         clf = fit.fit_calibrated(X[tokens]["train"], y_train, groups, classifier)
-        q = clf.predict_proba(X[tokens]["dev"])[:, 1]
+        q = np.maximum(clf.predict_proba(X[tokens]["dev"])[:, 1], floor)
         spent += loss_per_stage
         floors = [(sel, f - spent) for sel, f in zip(subsets, full)]
-        low, high = choose_band(q, current, open_, y_dev, floors, min(t), max(t))
+        machine_kinds = [(kinds_dev == k) & (y_dev == 1) for k in np.unique(kinds_dev[y_dev == 1])]
+        low, high = choose_band(q, current, open_, y_dev, floors, min(t), max(t), machine_kinds)
         leave = open_ & ((q <= low) | (q >= high))
         saved = leave.sum() * full_tokens - open_.sum() * tokens
         if saved <= 0:
@@ -78,7 +84,8 @@ def fit_stages(budgets: list[int], X: dict[int, dict[str, np.ndarray]], feature_
 
 
 def cascade_scores(stages: list[Stage], X: dict[int, np.ndarray], p_full: np.ndarray, full_tokens: int,
-                   lengths: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   lengths: np.ndarray | None = None,
+                   floor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Scores and LM tokens read per text when ``stages`` run before the full model.
 
     ``X[tokens]`` is the stage's feature matrix on a split; ``lengths`` caps each budget at the text's token
@@ -87,7 +94,7 @@ def cascade_scores(stages: list[Stage], X: dict[int, np.ndarray], p_full: np.nda
     p, spent, open_ = p_full.copy(), np.zeros(n), np.ones(n, bool)
     cap = lengths if lengths is not None else np.full(n, np.inf)
     for st in stages:
-        q = st.predict_proba(X[st.tokens])
+        q = st.predict_proba(X[st.tokens]) if floor is None else np.maximum(st.predict_proba(X[st.tokens]), floor)
         spent[open_] += np.minimum(st.tokens, cap[open_])
         leave = open_ & ((q <= st.low) | (q >= st.high))
         p[leave] = q[leave]

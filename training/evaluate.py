@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from detector import model as M
+from detector import features as F
 from detector import ngram
+from detector.api import MAX_FEATURE_CHARS
 from detector.lm import LMScorer
 from training import data, metrics
 from training import cascade
@@ -28,7 +30,16 @@ def split_scores(artifact, records, scorer, split):
     rs, y, kinds, _, holdout = arrays(records, split)
     texts = [r["text"] for r in rs]
     X = model_rows(texts, scorer, artifact.features, split, ngram_logits=ngram_logits(artifact, texts))
-    return artifact.predict_proba(X), y, kinds, holdout
+    p = np.maximum(artifact.predict_proba(X), evidence_floor(artifact, texts))
+    return p, y, kinds, holdout
+
+
+def evidence_floor(artifact, texts) -> np.ndarray:
+    rule = artifact.meta.get("evidence_rule")
+    if not rule:
+        return np.zeros(len(texts))
+    f = rule["feature"]
+    return np.array([artifact.evidence_floor(F.compute(t[:MAX_FEATURE_CHARS], only=[f])[f].value) for t in texts])
 
 
 def cascade_split(artifact, records, scorer, split, p_full):
@@ -39,7 +50,8 @@ def cascade_split(artifact, records, scorer, split, p_full):
     X = {st.tokens: model_rows(texts, scorer, st.features, f"{split}@{st.tokens} tokens", st.tokens, z)
          for st in artifact.stages}
     lengths = token_counts(texts, scorer)
-    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths)
+    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths,
+                                      evidence_floor(artifact, texts))
     return p, spent, np.minimum(lengths, artifact.meta["lm"]["max_tokens"])
 
 

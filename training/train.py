@@ -20,7 +20,7 @@ from detector import features as F
 from detector import model as M
 from detector.lm import LMScorer
 from detector import ngram
-from training import cascade, data, fit, metrics, ngram_fit
+from training import cascade, data, evidence_rule, fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import model_rows
 
@@ -63,13 +63,17 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         rs = [r for r in records if r["split"] == split]
         X[split] = model_rows([r["text"] for r in rs], scorer, names, split, ngram_logits=Z[split])
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
+    rule = fit_rule(ngram_train)
+    ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
+    log(f"  evidence rule: {rule}")
     results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
         cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]
         clf = fit.fit_calibrated(X["train"][:, cols], tr[1], tr[3], classifier)
-        p_dev = clf.predict_proba(X["dev"][:, cols])[:, 1]
+        r = rule if name == "combined" else None  # the product; ablations are the bare families
+        p_dev = evidence_rule.apply(r, clf.predict_proba(X["dev"][:, cols])[:, 1], ev["dev"])
         table = fit.thresholds(p_dev, dv[1], dv[2])
-        p_test = clf.predict_proba(X["test"][:, cols])[:, 1]
+        p_test = evidence_rule.apply(r, clf.predict_proba(X["test"][:, cols])[:, 1], ev["test"])
         results[name] = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
         dev_results[name] = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
         models[name] = (clf, cols, table)
@@ -79,7 +83,8 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     clf, cols, table = models["combined"]
     if cols != list(range(len(names))):
         raise RuntimeError("the combined model must use every feature")
-    stages, cascade_report = fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log)
+    stages, cascade_report = fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log,
+                                         rule, ev["dev"])
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": scorer.max_tokens},
@@ -90,20 +95,29 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
                          v["auroc_mt_vs_human_translation"]} for k, v in results.items()},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
+        "evidence_rule": rule,
     }
     M.save(clf, meta, out_dir, stages, ngram_model)
     return meta
 
 
-def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log):
+def fit_rule(train_records: list[dict]) -> dict | None:
+    """The evidence rule from every train record (its feature needs no LM)."""
+    values = np.array([F.compute(r["text"], only=[evidence_rule.FEATURE])[evidence_rule.FEATURE].value
+                       for r in train_records])
+    return evidence_rule.fit(values, np.array([r["label"] == "machine" for r in train_records], dtype=int))
+
+
+def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log, rule, ev_dev):
     """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features)."""
     feature_sets = {n: [f for f in names if n or not f.startswith("lm.")] for n in CASCADE_BUDGETS}
     XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
                             f"{s}@{n} tokens", tokens=n, ngram_logits=Z[s]) for s in ("train", "dev")}
           for n in CASCADE_BUDGETS}
-    p_dev = clf.predict_proba(X["dev"])[:, 1]
+    floor = evidence_rule.apply(rule, np.zeros(len(ev_dev)), ev_dev)
+    p_dev = np.maximum(clf.predict_proba(X["dev"])[:, 1], floor)
     return cascade.fit_stages(list(CASCADE_BUDGETS), XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
-                              scorer.max_tokens, classifier, log)
+                              scorer.max_tokens, classifier, log, floor)
 
 
 def _fmt(x) -> str:

@@ -72,13 +72,28 @@ def lookup(name: str) -> FeatureSpec:
     return reg[name]
 
 
+LM_VIEW_SLACK = 2000  # chars after the last scored token kept for the LM features (to the paragraph's end)
+
+
+def lm_view(text: str, scores) -> str:
+    """The part of ``text`` the LM features need: up to the end of the paragraph holding the last scored
+    token (at most :data:`LM_VIEW_SLACK` chars further). With a 160-token budget, a long text's LM
+    features then cost what a short one's do; offsets are unchanged (it is a prefix)."""
+    if len(scores) == 0:
+        return text[:LM_VIEW_SLACK]
+    end = int(scores.offsets[-1][1])
+    cut = text.find("\n", end, end + LM_VIEW_SLACK)
+    return text[: cut if cut >= 0 else end + LM_VIEW_SLACK]
+
+
 def compute(text: str, scores=None, only: list[str] | None = None) -> dict[str, Measured]:
     """Compute every (or the named) feature; LM features are nan when ``scores`` is None."""
     out: dict[str, Measured] = {}
+    lm_text = lm_view(text, scores) if scores is not None else text
     for name in only if only is not None else list(registry()):
         spec = lookup(name)
         if spec.needs_lm:
-            out[name] = spec.func(text, scores) if scores is not None else Measured(math.nan)
+            out[name] = spec.func(lm_text, scores) if scores is not None else Measured(math.nan)
         else:
             out[name] = spec.func(text)
     return out

@@ -1,0 +1,31 @@
+"""The evidence rule: texts with at least ``k`` different kinds of artifact get p_machine >= p_k.
+
+``k`` is the smallest count at which no human train text reaches it while at least
+:data:`MIN_SUPPORT` train texts do; ``p_k`` is the Laplace estimate (machine + 1) / (n + 2) over those
+train texts, so a small support gives a modest floor. Dev and test figures are reported by ``make eval``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FEATURE = "evidence.kinds_hit.v1"
+MIN_SUPPORT = 50
+MAX_K = 6
+
+
+def fit(values: np.ndarray, y: np.ndarray) -> dict | None:
+    """The rule from train values of :data:`FEATURE` and labels (None when no count qualifies)."""
+    values = np.nan_to_num(values, nan=0.0)
+    for k in range(1, MAX_K + 1):
+        hit = values >= k
+        if hit.sum() >= MIN_SUPPORT and not (hit & (y == 0)).any():
+            machine = int((hit & (y == 1)).sum())
+            return {"feature": FEATURE, "at_least": k, "p_machine": float((machine + 1) / (hit.sum() + 2)),
+                    "train_support": int(hit.sum()), "train_human": 0}
+    return None
+
+
+def apply(rule: dict | None, p: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if not rule:
+        return p
+    return np.where(np.nan_to_num(values, nan=0.0) >= rule["at_least"], np.maximum(p, rule["p_machine"]), p)
