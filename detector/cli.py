@@ -30,6 +30,11 @@ def fail(message: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
+def shown(path: str | Path) -> str:
+    """A path as printable text: bytes of the name that are not UTF-8 (surrogate escapes) as ``\\xe9``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_input(path: str) -> str:
     """Read a file (or stdin for ``-``) as UTF-8; errors become one-line messages."""
     try:
@@ -66,12 +71,13 @@ def score(
         fail(str(e))
     for path, text, res in zip(paths, texts, results):
         if as_json:
-            typer.echo(json.dumps({"path": path, **res.as_dict(text, with_features=features)}, ensure_ascii=False))
+            out = {"path": shown(path), **res.as_dict(text, with_features=features)}
+            typer.echo(json.dumps(out, ensure_ascii=False))
         else:
             reasons = ", ".join(res.reasons) or "-"
             hygiene = f"  hygiene: {', '.join(res.hygiene_flags)}" if res.hygiene_flags else ""
             p = "-" if res.p_machine != res.p_machine else f"{res.p_machine:.3f}"  # NaN: not_english
-            typer.echo(f"{path}\t{p}\t{res.verdict}\t{reasons}{hygiene}")
+            typer.echo(f"{shown(path)}\t{p}\t{res.verdict}\t{reasons}{hygiene}")
     flagged = any(r.flagged for r in results)
     raise typer.Exit(EXIT_FLAGGED if flagged and not no_fail else EXIT_OK)
 
@@ -174,8 +180,8 @@ def compare_cmd(
         detector = None if no_score else Detector(model)
         result = compare(s_text, o_text, detector=detector, embeddings=embeddings)
         if html_out is not None:
-            html_out.write_text(compare_page(result, title=f"detect compare {suspect} {original}",
-                                             names=(suspect, original)), encoding="utf-8")
+            html_out.write_text(compare_page(result, title=f"detect compare {shown(suspect)} {shown(original)}",
+                                             names=(shown(suspect), shown(original))), encoding="utf-8")
     except DetectorError as e:
         fail(str(e))
     except OSError as e:
@@ -188,7 +194,7 @@ def compare_cmd(
 
 
 def _print_comparison(c) -> None:
-    fmt = lambda v: "n/a" if v is None else f"{v:.3f}"  # noqa: E731
+    fmt = lambda v: "n/a" if v is None or v != v else f"{v:.3f}"  # noqa: E731 (None/NaN: not scored)
     typer.echo(f"verdict: {c.verdict} (aligned share {c.share_aligned:.2f}, coverage {c.coverage:.2f}, "
                f"{len(c.pairs)} pairs, similarity {c.similarity_method})")
     typer.echo(f"p_machine: suspect {fmt(c.p_machine_suspect)}, original {fmt(c.p_machine_original)}; "
@@ -219,13 +225,14 @@ def explain_cmd(
 
         detector = Detector(model)
         result = detector.score(text)
-        page = explain_page(text, result, detector.scorer.score(text), title=f"detect explain {path}")
+        page = explain_page(text, result, detector.scorer.score(text), title=f"detect explain {shown(path)}")
         html_out.write_text(page, encoding="utf-8")
     except DetectorError as e:
         fail(str(e))
     except OSError as e:
         fail(f"cannot write {html_out}: {e.strerror or e}")
-    typer.echo(f"{html_out}\t{result.p_machine:.3f}\t{result.verdict}\t{', '.join(result.reasons) or '-'}")
+    p = "-" if result.p_machine != result.p_machine else f"{result.p_machine:.3f}"  # NaN: not_english
+    typer.echo(f"{shown(html_out)}\t{p}\t{result.verdict}\t{', '.join(result.reasons) or '-'}")
     raise typer.Exit(EXIT_OK)
 
 

@@ -2,7 +2,8 @@
 
 :func:`compare` aligns the suspect's sentences to the original's (:mod:`detector.align`; many-to-one
 and reordering allowed), groups consecutive suspect sentences that land on the same original sentence
-into one :class:`Pair`, lists each pair's :mod:`edits <detector.edits>`, and decides:
+into one :class:`Pair` (at most MAX_GROUP_UNITS sentences), lists each pair's
+:mod:`edits <detector.edits>`, and decides:
 
 ``derived``      most of the suspect aligns to the original (``share_aligned >= DERIVED_SHARE``) and
                  most of the original is covered (``coverage >= DERIVED_COVERAGE``): a round trip,
@@ -10,6 +11,9 @@ into one :class:`Pair`, lists each pair's :mod:`edits <detector.edits>`, and dec
 ``independent``  the same story told separately: some aligned sentences, shared quotations or shared
                  names, but too little overlap to be derived;
 ``unrelated``    none of that.
+
+Work grows with the product of the two texts' sentence counts, so each text is limited to MAX_CHARS
+characters and :data:`detector.align.MAX_UNITS` sentences (``InputError`` beyond that).
 
 Both shares are weighted by words, so captions and datelines count little. Calibration
 (``python -m training.compare_eval``, lexical similarity, ``test`` split of ``data/corpus``):

@@ -93,7 +93,8 @@ def _explain_panel(score, token_scores) -> str:
     e = html.escape
     rows = []
     if score is not None:
-        rows.append(f'<div class="big">p_machine <b>{score.p_machine:.3f}</b></div>')
+        shown = "n/a" if score.p_machine != score.p_machine else f"{score.p_machine:.3f}"  # NaN: not_english
+        rows.append(f'<div class="big">p_machine <b>{shown}</b></div>')
         rows.append(f'<div>verdict <b class="verdict {e(score.verdict)}">{e(score.verdict)}</b> '
                     f'(threshold {score.threshold:.3f}, {score.words} words)</div>')
         rows.append("<h3>reasons</h3>" + _list(score.reasons, "reason"))

@@ -183,7 +183,9 @@ def write_json_atomic(path: str | Path, obj: Any) -> None:
     """Write ``obj`` as JSON to a temporary file beside ``path``, fsync it, and rename it into place."""
     tmp = Path(f"{path}.tmp")
     with open(tmp, "wb") as f:
-        f.write(json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
+        # backslashreplace: a path holding surrogate escapes (a file name that is not UTF-8) is written as
+        # the JSON escape "\\udce9", which reads back as the same str
+        f.write(json.dumps(obj, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)

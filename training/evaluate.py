@@ -15,7 +15,7 @@ from detector import model as M
 from detector import features as F
 from detector import ngram
 from detector.api import MAX_FEATURE_CHARS
-from detector.lm import LMScorer
+from detector.lm import DEFAULT_MAX_TOKENS, LMScorer
 from training import data, metrics
 from training import cascade
 from training.featurize import model_rows, token_counts
@@ -29,7 +29,8 @@ def ngram_logits(artifact, texts):
 def split_scores(artifact, records, scorer, split):
     rs, y, kinds, _, holdout = arrays(records, split)
     texts = [r["text"] for r in rs]
-    X = model_rows(texts, scorer, artifact.features, split, ngram_logits=ngram_logits(artifact, texts))
+    X = model_rows(texts, scorer, artifact.features, split, artifact.meta["lm"]["max_tokens"],
+                   ngram_logits(artifact, texts))
     p = np.maximum(artifact.predict_proba(X), evidence_floor(artifact, texts))
     return p, y, kinds, holdout
 
@@ -140,7 +141,8 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     records = select(data.load_corpus(), max_train=0)
-    print(report(artifact, records, LMScorer(max_tokens=artifact.meta["lm"]["max_tokens"]), args.out))
+    budget = artifact.meta["lm"]["max_tokens"]  # scored to at least the cache's budget, features cut to the model's
+    print(report(artifact, records, LMScorer(max_tokens=max(budget, DEFAULT_MAX_TOKENS)), args.out))
     return 0
 
 

@@ -18,12 +18,13 @@ import numpy as np
 import detector
 from detector import features as F
 from detector import model as M
-from detector.lm import LMScorer
+from detector.lm import DEFAULT_MAX_TOKENS, LMScorer
 from detector import ngram
 from training import cascade, data, evidence_rule, fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import model_rows
 
+MAX_TOKENS = 128  # docs/eval/budget_curve.md: test AUROC 0.808 at 128 tokens, 0.807 at 160
 MIN_WORDS = 30  # below this the verdict is too_short
 HANDCRAFTED = ("punct", "names", "lexical", "evidence", "hygiene")
 CASCADE_BUDGETS = (0, 64)  # from docs/eval/budget_curve.md: 64 tokens already carry most of the LM's signal
@@ -49,9 +50,11 @@ def arrays(records: list[dict], split: str):
 
 
 def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
-        ngram_train: list[dict] | None = None) -> dict:
+        ngram_train: list[dict] | None = None, max_tokens: int | None = None) -> dict:
     """Fit and save a model. ``records`` are the LM-scored ones; the n-gram model, which needs no LM,
-    learns from ``ngram_train`` (default: the train records among ``records``)."""
+    learns from ``ngram_train`` (default: the train records among ``records``). The model reads the
+    first ``max_tokens`` tokens (default and at most: the scorer's budget, which keys the LM cache)."""
+    budget = min(max_tokens or scorer.max_tokens, scorer.max_tokens)
     ngram_train = ngram_train or [r for r in records if r["split"] == "train"]
     log(f"  word n-gram model on {len(ngram_train)} train records")
     ngram_model, oof = ngram_fit.fit(ngram_train)
@@ -61,7 +64,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
-        X[split] = model_rows([r["text"] for r in rs], scorer, names, split, ngram_logits=Z[split])
+        X[split] = model_rows([r["text"] for r in rs], scorer, names, split, budget, Z[split])
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     rule = fit_rule(ngram_train)
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
@@ -84,10 +87,10 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     if cols != list(range(len(names))):
         raise RuntimeError("the combined model must use every feature")
     stages, cascade_report = fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log,
-                                         rule, ev["dev"])
+                                         rule, ev["dev"], budget)
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
-        "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": scorer.max_tokens},
+        "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget},
         "features": names, "min_words": MIN_WORDS, "thresholds": table,
         "feature_medians": {n: _median(X["train"][:, i]) for i, n in enumerate(names)},
         "training_data": _data_hashes(records), "metrics": {"test": results["combined"], "dev": dev_results["combined"]},
@@ -108,7 +111,7 @@ def fit_rule(train_records: list[dict]) -> dict | None:
     return evidence_rule.fit(values, np.array([r["label"] == "machine" for r in train_records], dtype=int))
 
 
-def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log, rule, ev_dev):
+def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log, rule, ev_dev, budget):
     """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features)."""
     feature_sets = {n: [f for f in names if n or not f.startswith("lm.")] for n in CASCADE_BUDGETS}
     XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
@@ -117,7 +120,7 @@ def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, lo
     floor = evidence_rule.apply(rule, np.zeros(len(ev_dev)), ev_dev)
     p_dev = np.maximum(clf.predict_proba(X["dev"])[:, 1], floor)
     return cascade.fit_stages(list(CASCADE_BUDGETS), XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
-                              scorer.max_tokens, classifier, log, floor)
+                              budget, classifier, log, floor)
 
 
 def _fmt(x) -> str:
@@ -151,6 +154,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="new model directory (default: models/<timestamp>)")
     ap.add_argument("--max-train", type=int, default=1600, help="train records used (LM scoring is slow)")
     ap.add_argument("--classifier", choices=("logreg", "gbm"), default="logreg")
+    ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS,
+                    help="LM token budget per text (see docs/eval/budget_curve.md)")
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     try:
@@ -166,7 +171,8 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
-    meta = run(records, out, LMScorer(), args.classifier, log, ngram_train)
+    meta = run(records, out, LMScorer(max_tokens=max(args.max_tokens, DEFAULT_MAX_TOKENS)), args.classifier, log,
+               ngram_train, args.max_tokens)
     print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
     return 0
 

@@ -66,6 +66,8 @@ def text_problem(value: Any) -> str | None:
         return "missing_text"
     if not value.strip():
         return "empty_text"
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        return "decode_error"  # a lone surrogate: not Unicode text (the gate's reason for the same)
     return None
 
 
