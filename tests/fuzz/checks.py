@@ -46,6 +46,19 @@ class StrictScorer(FakeScorer):
         return super().score_many(texts, *args, **kwargs)
 
 
+_DETECTOR = None
+
+
+def shared_detector():
+    """One detector with the strict fake scorer for the whole fuzz session (loaded on first use)."""
+    global _DETECTOR
+    if _DETECTOR is None:
+        from detector import Detector
+
+        _DETECTOR = Detector(scorer=StrictScorer())
+    return _DETECTOR
+
+
 def check_probability(p, verdict: str) -> None:
     """p_machine is a finite probability; NaN (JSON null) only for ``not_english``, which has no score."""
     if p is None or (isinstance(p, float) and math.isnan(p)):

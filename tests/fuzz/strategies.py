@@ -15,6 +15,8 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from detector.records import _is_utf8
+
 BOM = b"\xef\xbb\xbf"
 CASES = Path(__file__).resolve().parent.parent / "cases"
 _SENT = re.compile(r"[^.!?\n]+[.!?]+[\"”’)]*")
@@ -238,14 +240,6 @@ def bad_bytes_line(draw) -> Line:
         return Line(b'{"id": 1, "text": "caf' + bad + b' au lait"}', BAD_BYTES)  # never parsed: no id
     raw = (draw(st.binary(max_size=20)) + bad + draw(st.binary(max_size=20))).replace(b"\n", b" ")
     return Line(raw if not _is_utf8(raw) else raw + b"\xff", BAD_BYTES)  # "\xc3" + "\xa9" is UTF-8 again
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 any_line = st.one_of(scored_line(), scored_line(), scored_line(), problem_line(), problem_line(),

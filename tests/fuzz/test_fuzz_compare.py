@@ -11,24 +11,16 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from detector import Detector
 from detector.align import MAX_UNITS, units
 from detector.cli import app
 from detector.compare import MAX_CHARS, compare
 from detector.errors import InputError
-from fuzz.checks import FUZZ, StrictScorer, check_comparison, count
+from fuzz.checks import FUZZ, check_comparison, count, shared_detector
 from fuzz.strategies import (CJK, EMOJI, PUNCTUATION, RTL, SENTENCES, SPACES, WORDS, file_bytes, fragment, joined,
                              sentence, texts, with_surrogates)
 
 runner = CliRunner()
-_detector = None
-
-
-def det():
-    global _detector
-    if _detector is None:
-        _detector = Detector(scorer=StrictScorer())
-    return _detector
+det = shared_detector  # one detector for the session (hypothesis runs every example in one test call)
 
 
 EDITS = st.sampled_from([

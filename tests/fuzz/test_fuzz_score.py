@@ -12,24 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from detector import Detector
 from detector.cli import app
 from detector.errors import InputError
-from fuzz.checks import FUZZ, StrictScorer, check_score, check_score_dict, check_score_raises_or_holds, count
+from fuzz.checks import FUZZ, check_score, check_score_dict, check_score_raises_or_holds, count, shared_detector
 from fuzz.strategies import (CJK, COMBINING, CONTROLS, DIGITS, EMOJI, PUNCTUATION, RTL, SENTENCES, SURROGATES,
                              file_bytes, texts, with_surrogates)
 
 runner = CliRunner()
 TEN_MB = 10 * 1024 * 1024
-_detector = None
-
-
-def det():
-    """One detector for the module (hypothesis runs every example in the same test call)."""
-    global _detector
-    if _detector is None:
-        _detector = Detector(scorer=StrictScorer())
-    return _detector
+det = shared_detector  # one detector for the session (hypothesis runs every example in one test call)
 
 
 @settings(FUZZ, max_examples=2000)
