@@ -12,12 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from detector import model as M
-from detector import features as F
 from detector import ngram
-from detector.api import MAX_FEATURE_CHARS
 from detector.lm import DEFAULT_MAX_TOKENS, LMScorer
 from training import data, metrics
-from training import cascade
+from training import cascade, evidence_rule
 from training.featurize import model_rows, token_counts
 from training.train import arrays, select
 
@@ -27,37 +25,30 @@ def ngram_logits(artifact, texts):
 
 
 def split_scores(artifact, records, scorer, split):
+    """The full model's p_machine on a split (evidence rule applied), with what the cascade reuses:
+    each text's evidence-rule floor and n-gram logit."""
     rs, y, kinds, _, holdout = arrays(records, split)
     texts = [r["text"] for r in rs]
-    X = model_rows(texts, scorer, artifact.features, split, artifact.meta["lm"]["max_tokens"],
-                   ngram_logits(artifact, texts))
-    p = np.maximum(artifact.predict_proba(X), evidence_floor(artifact, texts))
-    return p, y, kinds, holdout
-
-
-def evidence_floor(artifact, texts) -> np.ndarray:
-    rule = artifact.meta.get("evidence_rule")
-    if not rule:
-        return np.zeros(len(texts))
-    f = rule["feature"]
-    return np.array([artifact.evidence_floor(F.compute(t[:MAX_FEATURE_CHARS], only=[f])[f].value) for t in texts])
-
-
-def cascade_split(artifact, records, scorer, split, p_full):
-    """The cascade's scores on a split and the LM tokens it reads per text (vs the full model's)."""
-    rs = [r for r in records if r["split"] == split]
-    texts = [r["text"] for r in rs]
     z = ngram_logits(artifact, texts)
+    X = model_rows(texts, scorer, artifact.features, split, artifact.meta["lm"]["max_tokens"], z)
+    rule = artifact.meta.get("evidence_rule")
+    floor = (evidence_rule.apply(rule, np.zeros(len(texts)), X[:, artifact.features.index(rule["feature"])])
+             if rule else np.zeros(len(texts)))
+    return np.maximum(artifact.predict_proba(X), floor), y, kinds, holdout, floor, z
+
+
+def cascade_split(artifact, records, scorer, split, p_full, floor, z):
+    """The cascade's scores on a split and the LM tokens it reads per text (vs the full model's)."""
+    texts = [r["text"] for r in records if r["split"] == split]
     X = {st.tokens: model_rows(texts, scorer, st.features, f"{split}@{st.tokens} tokens", st.tokens, z)
          for st in artifact.stages}
     lengths = token_counts(texts, scorer)
-    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths,
-                                      evidence_floor(artifact, texts))
+    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths, floor)
     return p, spent, np.minimum(lengths, artifact.meta["lm"]["max_tokens"])
 
 
-def cascade_section(artifact, records, scorer, split, p_full, y, kinds, holdout) -> list[str]:
-    p, spent, full_spent = cascade_split(artifact, records, scorer, split, p_full)
+def cascade_section(artifact, records, scorer, split, p_full, y, kinds, holdout, floor, z) -> list[str]:
+    p, spent, full_spent = cascade_split(artifact, records, scorer, split, p_full, floor, z)
     t = artifact.meta["thresholds"]["0.01"]["threshold"]
     full, casc = (metrics.kind_metrics(q, y, kinds, holdout, t) for q in (p_full, p))
     keys = [k for k in sorted(full) if k.startswith(("auroc", "fpr", "tpr")) and full[k] is not None]
@@ -107,13 +98,13 @@ def report(artifact, records, scorer, out: Path) -> str:
              "thresholds chosen on dev so that every human kind's FPR <= target.", ""]
     curves = {}
     for split in ("dev", "test"):
-        p, y, kinds, holdout = split_scores(artifact, records, scorer, split)
+        p, y, kinds, holdout, floor, z = split_scores(artifact, records, scorer, split)
         for fpr_key, entry in sorted(artifact.meta["thresholds"].items(), key=lambda kv: float(kv[0])):
             res = metrics.kind_metrics(p, y, kinds, holdout, entry["threshold"])
             lines += [f"## {split} split, threshold {entry['threshold']:.4f} (target FPR {fpr_key})", ""]
             lines += table(sorted(res.items())) + [""]
         if artifact.stages:
-            lines += cascade_section(artifact, records, scorer, split, p, y, kinds, holdout)
+            lines += cascade_section(artifact, records, scorer, split, p, y, kinds, holdout, floor, z)
         if split == "test":
             for kind in sorted(set(kinds[y == 1])):
                 sel = (kinds == kind) | (y == 0)
