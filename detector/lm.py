@@ -23,7 +23,9 @@ LM_NAME = "SmolLM2-135M-Instruct.Q4_1"
 BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
 WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
 STRIDE = 384  # new tokens scored per window after the first
-DEFAULT_MAX_TOKENS = 160  # token budget per document (first N tokens), the same in training and scoring
+DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
+SCORES_VERSION = 3  # bump when TokenScores gains or changes arrays (keys stored score caches)
+HIDDEN_LAYERS = (15, 30)  # hidden states averaged into TokenScores.hidden: a middle layer and the last (normed)
 
 
 @dataclass(frozen=True)
@@ -34,16 +36,34 @@ class TokenScores:
     nll: np.ndarray  # (n,) float32, nats
     rank: np.ndarray  # (n,) int32, 1 = the model's top guess
     entropy: np.ndarray  # (n,) float32, nats, of the predicted distribution
+    # Thesaurus probes (see detector.synonyms); None when the scorer made none (fakes, older caches).
+    alt_logp: np.ndarray | None = None  # (n,) float32: log-prob of the likeliest synonym of the word this
+    #                                     token starts, in place of that token; nan where nothing was probed
+    alt_index: np.ndarray | None = None  # (n,) int16: that synonym's index in synonyms.lookup(word); -1 if none
+    hidden: np.ndarray | None = None  # (len(HIDDEN_LAYERS), d) float32: mean hidden state over all n tokens
 
     def __len__(self) -> int:
         return len(self.nll)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        return {"offsets": self.offsets, "nll": self.nll, "rank": self.rank, "entropy": self.entropy}
+        out = {"offsets": self.offsets, "nll": self.nll, "rank": self.rank, "entropy": self.entropy}
+        if self.alt_logp is not None:
+            out.update(alt_logp=self.alt_logp, alt_index=self.alt_index)
+        if self.hidden is not None:
+            out["hidden"] = self.hidden
+        return out
 
     @classmethod
     def from_arrays(cls, arrays) -> "TokenScores":
-        return cls(*(np.asarray(arrays[k]) for k in ("offsets", "nll", "rank", "entropy")))
+        opt = {k: np.asarray(arrays[k]) for k in ("alt_logp", "alt_index", "hidden") if k in arrays}
+        return cls(*(np.asarray(arrays[k]) for k in ("offsets", "nll", "rank", "entropy")), **opt)
+
+    def prefix(self, n: int) -> "TokenScores":
+        """The scores of the first ``n`` tokens (a causal LM scores a prefix as it does inside the whole).
+        The mean hidden state covers all tokens, so a shorter prefix has none."""
+        if len(self) <= n:
+            return self
+        return TokenScores.from_arrays({k: v[:n] for k, v in self.to_arrays().items() if k != "hidden"})
 
 
 def empty_scores() -> TokenScores:
@@ -83,6 +103,7 @@ class LMScorer:
         self.batch_size = batch_size
         self._model = None
         self._tokenizer = None
+        self._single: dict[str, int | None] = {}  # synonym -> its token id when " synonym" is one token
         self.sha256: str | None = None
         self.load_seconds: float | None = None
 
@@ -117,14 +138,18 @@ class LMScorer:
         """Scores of the first ``max_tokens`` tokens of each text (default: the scorer's own budget)."""
         self.load()
         encoded = [self.tokenize(t, max_tokens) for t in texts]
-        jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop)
+        probe_maps = [self._probe_map(t, ids, offsets) for t, (ids, offsets) in zip(texts, encoded)]
+        jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop, probes)
         for i, (ids, _) in enumerate(encoded):
-            jobs.extend((i, w, key, drop) for w, key, drop in _windows([BOS_ID] + ids))
-        parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {i: [] for i in range(len(texts))}
+            for w, key, drop in _windows([BOS_ID] + ids):
+                start = 0 if key == 0 else key - drop - 1  # token index that window prediction 0 is for
+                local = {t - start: c for t, c in probe_maps[i].items() if start <= t < start + len(w) - 1}
+                jobs.append((i, w, key, drop, local))
+        parts: dict[int, list] = {i: [] for i in range(len(texts))}
         order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][1]))
         for b in range(0, len(order), self.batch_size):
             batch = [jobs[j] for j in order[b:b + self.batch_size]]
-            for (doc, _, key, drop), res in zip(batch, self._forward([w for _, w, _, _ in batch])):
+            for (doc, _, key, drop, _), res in zip(batch, self._forward([j[1] for j in batch], [j[4] for j in batch])):
                 parts[doc].append((key, tuple(a[drop:] for a in res)))
         out = []
         for i, (ids, offsets) in enumerate(encoded):
@@ -132,12 +157,44 @@ class LMScorer:
                 out.append(empty_scores())
                 continue
             chunks = [r for _, r in sorted(parts[i], key=lambda p: p[0])]
-            nll, rank, ent = (np.concatenate([c[k] for c in chunks]) for k in range(3))
-            out.append(TokenScores(offsets, nll.astype(np.float32), rank.astype(np.int32), ent.astype(np.float32)))
+            nll, rank, ent, alt, alt_i = (np.concatenate([c[k] for c in chunks]) for k in range(5))
+            hidden = (sum(c[5].sum(axis=0, dtype=np.float64) for c in chunks) / len(ids)).astype(np.float32)
+            out.append(TokenScores(offsets, nll.astype(np.float32), rank.astype(np.int32), ent.astype(np.float32),
+                                   alt.astype(np.float32), alt_i.astype(np.int16), hidden))
         return out
 
-    def _forward(self, windows: list[list[int]]):
-        """Score each window; yields (nll, rank, entropy) for tokens 1..n-1 of each window."""
+    def _single_token(self, word: str) -> int | None:
+        if word not in self._single:
+            ids = self._tokenizer(" " + word, add_special_tokens=False)["input_ids"]
+            self._single[word] = ids[0] if len(ids) == 1 else None
+        return self._single[word]
+
+    def _probe_map(self, text: str, ids: list[int], offsets: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """token index -> (candidate token ids, their indices in the word's synonym list) for the thesaurus
+        probes (:func:`detector.synonyms.probes`) that start a token within the budget."""
+        from . import synonyms
+
+        if not ids:
+            return {}
+        starts = {}
+        for t, (a, b) in enumerate(offsets):
+            a = int(a)
+            while a < b and text[a].isspace():
+                a += 1
+            starts.setdefault(a, t)
+        out = {}
+        for start, _, _, syns in synonyms.probes(text, int(offsets[-1][1])):
+            t = starts.get(start)
+            if t is None:
+                continue
+            cands = [(tid, j) for j, s in enumerate(syns) if (tid := self._single_token(s)) is not None and tid != ids[t]]
+            if cands:
+                out[t] = (np.array([c[0] for c in cands]), np.array([c[1] for c in cands]))
+        return out
+
+    def _forward(self, windows: list[list[int]], probes: list[dict] | None = None):
+        """Score each window; yields (nll, rank, entropy, alt_logp, alt_index, hidden) for tokens 1..n-1 of
+        each window (``hidden``: (n-1, layers, d), the states at those tokens' own positions). ``probes[k]`` maps a prediction index of window ``k`` to (candidate ids, candidate indices)."""
         import torch
 
         longest = max(len(w) for w in windows)
@@ -147,7 +204,9 @@ class LMScorer:
             ids[r, : len(w)] = torch.tensor(w)
             mask[r, : len(w)] = 1
         with torch.inference_mode():
-            logits = self._model(input_ids=ids, attention_mask=mask).logits[:, :-1].float()
+            out = self._model.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            states = torch.stack([out.hidden_states[k] for k in HIDDEN_LAYERS], dim=2)[:, 1:].float()
+            logits = self._model.lm_head(out.last_hidden_state)[:, :-1].float()
             logp = torch.log_softmax(logits, dim=-1)
             target = ids[:, 1:]
             tgt_logp = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
@@ -155,7 +214,14 @@ class LMScorer:
             entropy = -(logp.exp() * logp).sum(-1)
         for r, w in enumerate(windows):
             n = len(w) - 1
-            yield (-tgt_logp[r, :n]).numpy(), rank[r, :n].numpy(), entropy[r, :n].numpy()
+            alt = np.full(n, np.nan, np.float32)
+            alt_index = np.full(n, -1, np.int16)
+            for pos, (cand_ids, cand_index) in (probes[r] if probes else {}).items():
+                values = logp[r, pos, torch.from_numpy(cand_ids)]
+                best = int(values.argmax())
+                alt[pos], alt_index[pos] = float(values[best]), cand_index[best]
+            yield (-tgt_logp[r, :n]).numpy(), rank[r, :n].numpy(), entropy[r, :n].numpy(), alt, alt_index, \
+                states[r, :n].numpy()
 
 
 def _windows(ids: list[int]):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.lm import TokenScores
+from detector.lm import SCORES_VERSION, TokenScores
 
 DEFAULT_DIR = Path(".cache/lm")
 
@@ -16,7 +16,7 @@ DEFAULT_DIR = Path(".cache/lm")
 class ScoreCache:
     def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR):
         self.root = Path(root)
-        self.salt = f"{lm_sha256}:{max_tokens}:"
+        self.salt = f"{lm_sha256}:{max_tokens}:" + (f"v{SCORES_VERSION}:" if SCORES_VERSION > 1 else "")
 
     def _path(self, text: str) -> Path:
         key = hashlib.sha256((self.salt + text).encode("utf-8", "surrogatepass")).hexdigest()

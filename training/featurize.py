@@ -81,8 +81,7 @@ def token_counts(texts: list[str], scorer) -> np.ndarray:
 
 
 def _prefix(scores: TokenScores, n: int) -> TokenScores:
-    return scores if len(scores) <= n else TokenScores(scores.offsets[:n], scores.nll[:n], scores.rank[:n],
-                                                        scores.entropy[:n])
+    return scores.prefix(n)
 
 
 def _progress(label: str, total: int):

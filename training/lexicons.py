@@ -24,6 +24,8 @@ from detector.features.lexical import PhraseIndex, tokens
 CLEAN_CORPORA = ("bbc", "abc", "wsj", "wmt")
 CLEAN_WMT_LABELS = ("native_en", "human_ref")  # human English; "mt" records are not clean
 MIN_WORD_COUNT = 3  # a corpus word enters the word list from this many occurrences
+SYNONYM_MIN_LEN = 4  # headwords shorter than this are function words or too ambiguous to probe
+SYNONYM_MIN_COUNT = 10  # a synonym must be this common in the news corpora
 MAX_NEWS_HITS = 0  # a tortured phrase seen in any news record (2.1 M words MT + 2.0 M human) is ordinary English
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 _PAREN = re.compile(r"\s*\([^)]*\)")
@@ -88,6 +90,37 @@ def build_wordlist(counts: collections.Counter, lemmas: set[str]) -> list[tuple[
     for lemma in lemmas:
         words.setdefault(lemma, counts.get(lemma, 0))
     return sorted((w, n) for w, n in words.items() if w not in STRIPPED_CONTRACTIONS and len(w) > 1)
+
+
+def wordnet_synonyms(wordnet_dir: Path, counts: collections.Counter) -> list[tuple[str, str]]:
+    """(word, comma-joined synonyms) over all of a word's WordNet senses.
+
+    Headwords are all-letter lemmas of at least :data:`SYNONYM_MIN_LEN` letters; synonyms are single
+    all-letter words seen at least :data:`SYNONYM_MIN_COUNT` times in the news corpora (the common word
+    a thesaurus spinner replaces is what a language model would expect back)."""
+    members: dict[str, list[str]] = {}
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (wordnet_dir / f"data.{pos}").read_text(encoding="latin-1").splitlines():
+            if line.startswith(" "):
+                continue
+            fields = line.split(" ")
+            n = int(fields[3], 16)
+            members[f"{pos}:{fields[0]}"] = [re.sub(r"\(.*\)$", "", fields[4 + 2 * i]) for i in range(n)]
+    table: dict[str, set[str]] = collections.defaultdict(set)
+    for pos in ("noun", "verb", "adj", "adv"):
+        for line in (wordnet_dir / f"index.{pos}").read_text(encoding="latin-1").splitlines():
+            fields = line.split()
+            if line.startswith(" ") or not fields:
+                continue
+            lemma, n_synsets = fields[0], int(fields[2])
+            if not (lemma.isascii() and lemma.isalpha() and len(lemma) >= SYNONYM_MIN_LEN):
+                continue
+            for offset in fields[len(fields) - n_synsets:]:
+                for word in members.get(f"{pos}:{offset}", ()):
+                    if (word != lemma and word.isascii() and word.isalpha() and word.islower()
+                            and counts.get(word, 0) >= SYNONYM_MIN_COUNT):
+                        table[lemma].add(word)
+    return sorted((w, ",".join(sorted(s))) for w, s in table.items() if s)
 
 
 def normalise_phrase(phrase: str) -> str | None:
@@ -158,6 +191,13 @@ WORDS_HEADER = [
     "WordNet licence: https://wordnet.princeton.edu/license-and-commercial-use (provided AS IS).",
     "Built by training/lexicons.py; see data/MANIFEST-lexicons.md.",
 ]
+SYNONYMS_HEADER = [
+    "Thesaurus (word<TAB>comma-separated synonyms) from all senses of WordNet 3.0 lemmas of 4+ letters;",
+    "synonyms are single lowercase words seen >= 10 times in the news corpora (BBC, ABC, WSJ, WMT).",
+    "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.",
+    "WordNet licence: https://wordnet.princeton.edu/license-and-commercial-use (provided AS IS).",
+    "Built by training/lexicons.py; see data/MANIFEST-lexicons.md.",
+]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -176,9 +216,13 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({k: v for k, v in stats.items() if k != "dropped"}))
     for reason, phrases in stats["dropped"].items():
         print(f"dropped {reason} ({len(phrases)}): {', '.join(phrases)}")
-    words = build_wordlist(count_words(news_texts(corpora, clean_only=False)), wordnet_lemmas(args.wordnet))
+    counts = count_words(news_texts(corpora, clean_only=False))
+    words = build_wordlist(counts, wordnet_lemmas(args.wordnet))
     digest = write_tsv_gz(args.out / "words.tsv.gz", WORDS_HEADER, words)
     print(f"words.tsv.gz {digest} entries {len(words)}")
+    synonyms = wordnet_synonyms(args.wordnet, counts)
+    digest = write_tsv_gz(args.out / "synonyms.tsv.gz", SYNONYMS_HEADER, synonyms)
+    print(f"synonyms.tsv.gz {digest} entries {len(synonyms)}")
     for name in CLEAN_CORPORA:
         print(f"input {name}.jsonl.gz {sha256(corpora / f'{name}.jsonl.gz')}")
 

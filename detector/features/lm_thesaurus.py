@@ -1,0 +1,112 @@
+"""Thesaurus swaps: words the LM finds far less likely than one of their own synonyms.
+
+An article spinner replaces common words with thesaurus synonyms that do not fit ("the solar scheme",
+"released this hebdomad", "an Australian canvas shows"). Surprisal alone also fires on rare but
+correct words; the telling sign is that the LM, at that very place, expects a *synonym* of the written
+word ("system", "week", "study"). The scorer probes each lowercase word that has synonyms
+(:mod:`detector.synonyms`) and stores the log-probability of its likeliest single-token synonym
+(``TokenScores.alt_logp``); the *gap* of a word is that log-probability minus the log-probability of the
+whole written word (sum over its tokens), in nats. Human writers choose among synonyms too, but the LM
+rarely prefers another one by many nats.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import synonyms
+from ..lm import TokenScores
+from ..measure import Measured, Span
+from . import feature
+
+SWAP_GAP = 6.0  # nats: a word whose synonym the LM prefers by this much is marked synonym_swap
+RATE_GAP = 4.0  # nats: the gap counted by synonym_swap_rate
+TOP_K = 3  # synonym_gap_top3 averages this many largest gaps
+MAX_SPANS = 8
+
+
+def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str]]:
+    """``(start, end, gap, synonym)`` for every probed word wholly inside the scored tokens.
+
+    The first token is skipped (the LM has no context for it).
+
+    >>> t = "the solar scheme was wide"
+    >>> s = _example(t, nll=[1, 2, 9, 1, 1], probe={2: (-1.5, "system")})
+    >>> word_gaps(t, s)
+    [(10, 16, 7.5, 'system')]
+    """
+    if scores.alt_logp is None or len(scores) == 0:
+        return []
+    offsets = np.asarray(scores.offsets, np.int64).reshape(-1, 2)
+    nll = np.asarray(scores.nll, np.float64)
+    out = []
+    for t in np.flatnonzero(~np.isnan(np.asarray(scores.alt_logp, np.float64))):
+        if t == 0:
+            continue
+        start = int(offsets[t][0])
+        while start < offsets[t][1] and text[start].isspace():
+            start += 1
+        end = start
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        last = t
+        while last + 1 < len(offsets) and offsets[last + 1][0] < end:
+            last += 1
+        if offsets[last][1] < end:  # the word runs past the token budget
+            continue
+        syns = synonyms.lookup(text[start:end])
+        k = int(scores.alt_index[t])
+        if not 0 <= k < len(syns):
+            continue  # scores from another text or another thesaurus
+        gap = float(scores.alt_logp[t]) + float(nll[t:last + 1].sum())
+        out.append((start, end, gap, syns[k]))
+    return out
+
+
+@feature("lm.synonym_gap_top3.v1", needs_lm=True)
+def synonym_gap_top3(text: str, scores: TokenScores) -> Measured:
+    """Mean of the three largest synonym gaps (fewer when fewer words were probed), nats; nan when no word
+    was probed. Spans (``synonym_swap``) mark words whose synonym the LM prefers by ``SWAP_GAP`` nats.
+
+    >>> t = "the solar scheme was wide and the good plan"
+    >>> s = _example(t, nll=[1, 2, 9, 1, 1, 1, 1, 3, 1], probe={2: (-1.0, "system"), 7: (-2.0, "well")})
+    >>> m = synonym_gap_top3(t, s)
+    >>> m.value, [sp.text_of(t) for sp in m.spans]
+    (4.5, ['scheme'])
+    """
+    gaps = word_gaps(text, scores)
+    if not gaps:
+        return Measured(math.nan)
+    values = np.sort([g for _, _, g, _ in gaps])[-TOP_K:]
+    worst = sorted((g for g in gaps if g[2] >= SWAP_GAP), key=lambda g: -g[2])[:MAX_SPANS]
+    return Measured(float(values.mean()), tuple(sorted(Span(s, e, "synonym_swap") for s, e, _, _ in worst)))
+
+
+@feature("lm.synonym_swap_rate.v1", needs_lm=True)
+def synonym_swap_rate(text: str, scores: TokenScores) -> Measured:
+    """Share of probed words whose synonym the LM prefers by at least ``RATE_GAP`` nats; nan when none was
+    probed.
+
+    >>> t = "the solar scheme was wide and the good plan"
+    >>> s = _example(t, nll=[1, 2, 9, 1, 1, 1, 1, 3, 1], probe={2: (-1.0, "system"), 7: (-2.0, "well")})
+    >>> synonym_swap_rate(t, s).value
+    0.5
+    """
+    gaps = word_gaps(text, scores)
+    if not gaps:
+        return Measured(math.nan)
+    return Measured(float(np.mean([g >= RATE_GAP for _, _, g, _ in gaps])))
+
+
+def _example(text: str, nll, probe: dict[int, tuple[float, str]]) -> TokenScores:
+    """Word-per-token scores with thesaurus probes ``{token: (synonym log-prob, synonym)}``, for examples."""
+    from .lm_stats import word_scores
+
+    base = word_scores(text, nll)
+    alt = np.full(len(base), np.nan, np.float32)
+    index = np.full(len(base), -1, np.int16)
+    for t, (logp, syn) in probe.items():
+        a, b = base.offsets[t]
+        alt[t], index[t] = logp, synonyms.lookup(text[a:b].strip()).index(syn)
+    return TokenScores(base.offsets, base.nll, base.rank, base.entropy, alt, index)

@@ -1,0 +1,60 @@
+"""Thesaurus probes: the words whose synonyms the LM scorer weighs against the word actually written.
+
+An article spinner swaps common words for thesaurus synonyms that do not fit the context ("solar
+scheme" for "solar system", "this hebdomad" for "this week"). The LM sees such a word as surprising,
+and, more tellingly, it expects one of the word's own synonyms in its place. :func:`probes` lists the
+lowercase words of a text that have synonyms in ``resources/synonyms.tsv.gz`` (WordNet 3.0, all senses,
+common single-word synonyms only); :class:`detector.lm.LMScorer` reports, for the first token of each,
+the log-probability of its likeliest single-token synonym. The table loads on first use.
+"""
+from __future__ import annotations
+
+import gzip
+import re
+from functools import lru_cache
+from importlib import resources
+
+_WORD = re.compile(r"(?<![A-Za-z'’-])[a-z]{4,}(?![A-Za-z'’-])")
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, tuple[str, ...]]:
+    """word -> its synonyms, sorted (the order :attr:`TokenScores.alt_index` refers to)."""
+    raw = gzip.decompress(resources.files("detector").joinpath("resources", "synonyms.tsv.gz").read_bytes())
+    out = {}
+    for line in raw.decode("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, syns = line.split("\t")
+            out[word] = tuple(syns.split(","))
+    return out
+
+
+def lookup(word: str) -> tuple[str, ...]:
+    """Synonyms of ``word`` (empty when it has none in the table).
+
+    >>> "system" in lookup("scheme")
+    True
+    >>> lookup("Scheme")
+    ()
+    """
+    return table().get(word, ())
+
+
+def probes(text: str, end: int | None = None) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """``(start, end, word, synonyms)`` for each lowercase all-letter word of 4+ letters that has synonyms,
+    up to character ``end``.
+
+    >>> [(s, w) for s, e, w, syns in probes("The solar scheme, and Pluto's orbit")]
+    [(10, 'scheme'), (30, 'orbit')]
+    >>> probes("The solar scheme, and Pluto's orbit", end=20)[-1][2]
+    'scheme'
+    >>> probes("Scheme schemes rescheme it's")
+    []
+    """
+    syn = table()
+    out = []
+    for m in _WORD.finditer(text, 0, len(text) if end is None else end):
+        found = syn.get(m.group())
+        if found:
+            out.append((m.start(), m.end(), m.group(), found))
+    return out
