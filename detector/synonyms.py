@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-_WORD = re.compile(r"(?<![A-Za-z'’-])[a-z]{4,}(?![A-Za-z'’-])")
+_WORD = re.compile(r"(?<![A-Za-z0-9'’-])[a-z]{4,}(?![A-Za-z0-9'’-])")
 
 
 @lru_cache(maxsize=1)
