@@ -144,14 +144,17 @@ class Detector:
             yield item, Verdict(annotate_only or score.verdict == "clean", score, score.reasons)
 
     def _measure(self, text: str, token_scores) -> dict[str, Measured]:
-        """The LM features (given token scores) or else the text-only ones, the n-gram logit included."""
-        from . import ngram
+        """The LM features (given token scores) or else the text-only ones, with the sub-models' logits
+        (the n-gram model's from the text, the hidden-state probe's from the token scores)."""
+        from . import hidden, ngram
         from .features import compute, registry
 
         names = [n for n, spec in registry().items() if spec.needs_lm == (token_scores is not None)]
         out = compute(text[:MAX_FEATURE_CHARS], token_scores, only=names)
         if token_scores is None and self.artifact.ngram is not None:
             out[ngram.FEATURE] = ngram.measure(self.artifact.ngram, text)
+        if token_scores is not None and self.artifact.hidden is not None:
+            out[hidden.FEATURE] = hidden.measure(self.artifact.hidden, token_scores)
         return out
 
     @staticmethod

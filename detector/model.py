@@ -54,6 +54,7 @@ class Artifact:
     path: Path | None = None
     stages: list[Stage] = field(default_factory=list)  # the cascade's early exits, cheapest first
     ngram: object | None = None  # the word n-gram model behind ``ngram.word_logit.v1`` (detector.ngram)
+    hidden: object | None = None  # the hidden-state probe behind ``lm.hidden_logit.v1`` (detector.hidden)
 
     @property
     def features(self) -> list[str]:
@@ -111,11 +112,19 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
+SUBMODELS = {"ngram": "ngram", "hidden": "hidden"}  # meta key -> module in this package (FEATURE, FILE)
+
+
+def _submodule(key: str):
+    import importlib
+
+    return importlib.import_module(f"{__package__}.{SUBMODELS[key]}")
+
+
 def check_features(meta: dict) -> None:
-    from . import ngram
     from .features import registry
 
-    known = set(registry()) | ({ngram.FEATURE} if meta.get("ngram") else set())
+    known = set(registry()) | {_submodule(k).FEATURE for k in SUBMODELS if meta.get(k)}
     lacking = [f for f in meta["features"] if f not in known]
     if lacking:
         raise ModelError(f"model needs features this version lacks: {lacking}; retrain with make train")
@@ -130,18 +139,23 @@ def load(path: Path | str | None = None) -> Artifact:
     if not clf_path.is_file():
         raise ModelError(f"{clf_path} is missing")
     specs = _stage_specs(meta, path)
-    ng = meta.get("ngram")
-    if ng is not None and (not isinstance(ng, dict) or set(ng) != {"file", "sha256"}
-                           or Path(str(ng["file"])).name != ng["file"]):
-        raise ModelError(f"{path / META_FILE}: 'ngram' must name a file of this model and its sha256")
+    subs = {}
+    for key in SUBMODELS:
+        sub = meta.get(key)
+        if sub is not None and (not isinstance(sub, dict) or set(sub) != {"file", "sha256"}
+                                or Path(str(sub["file"])).name != sub["file"]):
+            raise ModelError(f"{path / META_FILE}: '{key}' must name a file of this model and its sha256")
+        if sub is not None:
+            subs[key] = sub
     files = [(clf_path, meta["classifier_sha256"])] + [(path / s["file"], s["sha256"]) for s in specs]
-    files += [(path / ng["file"], ng["sha256"])] if ng else []
+    files += [(path / sub["file"], sub["sha256"]) for sub in subs.values()]
     for file, sha in files:  # every file verifies before any is unpickled
         _verify(file, sha)
     classifier = _unpickle(clf_path)
     stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
                     _unpickle(path / s["file"])) for s in specs]
-    return Artifact(classifier, meta, path, stages, _unpickle(path / ng["file"]) if ng else None)
+    loaded = {key: _unpickle(path / sub["file"]) for key, sub in subs.items()}
+    return Artifact(classifier, meta, path, stages, **loaded)
 
 
 def _stage_specs(meta: dict, path: Path) -> list[dict]:
@@ -173,7 +187,8 @@ def _unpickle(file: Path):
         raise ModelError(f"could not read {file}: {e}") from e
 
 
-def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_model=None) -> Path:
+def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_model=None,
+         hidden_model=None) -> Path:
     """Write a new model directory (refuses to overwrite an existing one)."""
     import joblib
 
@@ -191,11 +206,11 @@ def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_
                       "sha256": sha256_file(tmp / name)})
     if specs:
         meta = dict(meta, cascade=dict(meta.get("cascade") or {}, stages=specs))
-    if ngram_model is not None:
-        from . import ngram
-
-        joblib.dump(ngram_model, tmp / ngram.FILE, compress=3)
-        meta = dict(meta, ngram={"file": ngram.FILE, "sha256": sha256_file(tmp / ngram.FILE)})
+    for key, sub in (("ngram", ngram_model), ("hidden", hidden_model)):
+        if sub is not None:
+            file = _submodule(key).FILE
+            joblib.dump(sub, tmp / file, compress=3)
+            meta = dict(meta, **{key: {"file": file, "sha256": sha256_file(tmp / file)}})
     meta = dict(meta, schema_version=SCHEMA_VERSION, classifier_sha256=sha256_file(tmp / CLASSIFIER_FILE))
     (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, out_dir)

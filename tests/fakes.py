@@ -17,6 +17,7 @@ NLL_LOW, NLL_HIGH = 0.5, 8.0  # hash-derived base surprisal range, nats
 DIGIT_BUMP = 3.0  # numbers are hard to predict
 NAME_BUMP = 3.0  # so are capitalised words in mid-sentence
 VOCAB = 49152  # rank ceiling (SmolLM2's vocabulary size)
+HIDDEN_DIM = 8  # width of the fake mean hidden states
 
 
 def _unit(token: str, salt: bytes) -> float:
@@ -65,5 +66,10 @@ class FakeScorer:
             nll.append(value)
             rank.append(min(VOCAB, max(1, int(math.exp(value - 1.0)))))
             entropy.append(0.5 + 0.6 * value * _unit(tok, b"ent") + 0.4 * value)
+        n = len(matches)
+        # "hidden states": per-token hash vectors, averaged (layer 0) and surprisal-weighted (layer 1)
+        vecs = np.array([[_unit(m.group(), bytes([k])) for k in range(HIDDEN_DIM)] for m in matches])
+        hidden = np.stack([vecs.mean(0), (vecs * np.asarray(nll)[:, None]).mean(0) / NLL_HIGH]).astype(np.float32)
         return TokenScores(np.asarray([m.span() for m in matches], np.int32).reshape(-1, 2),
-                           np.asarray(nll, np.float32), np.asarray(rank, np.int32), np.asarray(entropy, np.float32))
+                           np.asarray(nll, np.float32), np.asarray(rank, np.int32), np.asarray(entropy, np.float32),
+                           np.full(n, np.nan, np.float32), np.full(n, -1, np.int16), hidden)

@@ -27,6 +27,8 @@ def choose_band(q: np.ndarray, current: np.ndarray, open_: np.ndarray, y: np.nda
     """The band ``(low, high)`` letting the most open texts exit while, for every ``(subset, floor)`` in
     ``floors``, the AUROC on that subset stays >= floor, and at most :data:`MAX_CLEAN_EXIT_SHARE` of each
     machine kind (a boolean mask in ``kinds``) exits as clean."""
+    if not open_.any():  # earlier stages decided everything: nothing left to exit here
+        return -1.0, 2.0
     grid = np.unique(np.quantile(q[open_], np.linspace(0, 1, GRID)))
     lows = [-1.0] + [v for v in grid if v < low_max]
     highs = [2.0] + [v for v in grid if v > high_min]

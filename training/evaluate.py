@@ -12,24 +12,30 @@ from pathlib import Path
 import numpy as np
 
 from detector import model as M
-from detector import ngram
-from detector.lm import DEFAULT_MAX_TOKENS, LMScorer
+from detector import hidden, ngram
+from detector.lm import LMScorer
 from training import data, metrics
 from training import cascade, evidence_rule
-from training.featurize import model_rows, token_counts
+from training.featurize import hidden_vectors, model_rows, token_counts
 from training.train import arrays, select
 
 
-def ngram_logits(artifact, texts):
-    return ngram.logits(artifact.ngram, texts) if artifact.ngram is not None else None
+def submodel_columns(artifact, texts, scorer) -> dict[str, np.ndarray]:
+    """The fitted sub-models' outputs per text: the n-gram logit and the hidden-state probe's logit."""
+    out = {}
+    if artifact.ngram is not None:
+        out[ngram.FEATURE] = ngram.logits(artifact.ngram, texts)
+    if artifact.hidden is not None:
+        out[hidden.FEATURE] = hidden.logits(artifact.hidden, hidden_vectors(texts, scorer))
+    return out
 
 
 def split_scores(artifact, records, scorer, split):
     """The full model's p_machine on a split (evidence rule applied), with what the cascade reuses:
-    each text's evidence-rule floor and n-gram logit."""
+    each text's evidence-rule floor and the sub-models' outputs."""
     rs, y, kinds, _, holdout = arrays(records, split)
     texts = [r["text"] for r in rs]
-    z = ngram_logits(artifact, texts)
+    z = submodel_columns(artifact, texts, scorer)
     X = model_rows(texts, scorer, artifact.features, split, artifact.meta["lm"]["max_tokens"], z)
     rule = artifact.meta.get("evidence_rule")
     floor = (evidence_rule.apply(rule, np.zeros(len(texts)), X[:, artifact.features.index(rule["feature"])])
@@ -133,7 +139,7 @@ def main(argv=None) -> int:
         return 2
     records = select(data.load_corpus(), max_train=0)
     budget = artifact.meta["lm"]["max_tokens"]  # scored to at least the cache's budget, features cut to the model's
-    print(report(artifact, records, LMScorer(max_tokens=max(budget, DEFAULT_MAX_TOKENS)), args.out))
+    print(report(artifact, records, LMScorer(max_tokens=budget), args.out))
     return 0
 
 

@@ -15,7 +15,6 @@ import numpy as np
 
 from detector import features as F
 from detector.api import MAX_FEATURE_CHARS
-from detector.lm import TokenScores
 from training.cache import ScoreCache
 
 FEATURE_CACHE = Path(".cache/features")
@@ -48,7 +47,7 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
             if scores is None:
                 scores = scorer.score(text)
                 cache.put(text, scores)
-            measured = F.compute(text[:MAX_FEATURE_CHARS], _prefix(scores, budget), only=names)
+            measured = F.compute(text[:MAX_FEATURE_CHARS], scores.prefix(budget), only=names)
             rows[i] = [measured[n].value for n in names]
             np.save(path, rows[i])
         show(i + 1)
@@ -56,21 +55,30 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
 
 
 def model_rows(texts: list[str], scorer, names: list[str], label: str = "records", tokens: int | None = None,
-               ngram_logits: np.ndarray | None = None) -> np.ndarray:
+               extra: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Rows for a model's feature list: registered features via :func:`feature_rows` (cached) and the
-    n-gram logit (``ngram_logits``, one per text) in its column."""
-    from detector import ngram
-
-    registered = [n for n in names if n != ngram.FEATURE]
+    fitted sub-models' outputs (the n-gram and hidden-state logits: ``extra[name]``, one per text)."""
+    registered = [n for n in names if n in F.registry()]
     part = feature_rows(texts, scorer, registered, label, tokens)
     if len(registered) == len(names):
         return part
-    if ngram_logits is None:
-        raise ValueError(f"{ngram.FEATURE} needs the n-gram logits")
     out = np.empty((len(texts), len(names)))
     out[:, [names.index(n) for n in registered]] = part
-    out[:, names.index(ngram.FEATURE)] = ngram_logits
+    for n in names:
+        if n not in registered:
+            if extra is None or n not in extra:
+                raise ValueError(f"{n} is not a registered feature; pass its values in extra")
+            out[:, names.index(n)] = extra[n]
     return out
+
+
+def hidden_vectors(texts: list[str], scorer) -> np.ndarray:
+    """Each text's mean LM hidden states (:attr:`TokenScores.hidden`, flattened), from the LM cache."""
+    from detector import hidden
+
+    scorer.load()
+    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    return np.array([hidden.vector(s) for s in cache.score_many(scorer, texts)])
 
 
 def token_counts(texts: list[str], scorer) -> np.ndarray:
@@ -78,10 +86,6 @@ def token_counts(texts: list[str], scorer) -> np.ndarray:
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
     return np.array([len(cache.score_many(scorer, [t])[0]) for t in texts])
-
-
-def _prefix(scores: TokenScores, n: int) -> TokenScores:
-    return scores.prefix(n)
 
 
 def _progress(label: str, total: int):

@@ -18,11 +18,11 @@ import numpy as np
 import detector
 from detector import features as F
 from detector import model as M
-from detector.lm import DEFAULT_MAX_TOKENS, LMScorer
-from detector import ngram
-from training import cascade, data, evidence_rule, fit, metrics, ngram_fit
+from detector.lm import HIDDEN_LAYERS, LMScorer
+from detector import hidden, ngram
+from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
-from training.featurize import model_rows
+from training.featurize import hidden_vectors, model_rows
 
 MAX_TOKENS = 128  # docs/eval/budget_curve.md: test AUROC 0.808 at 128 tokens, 0.807 at 160
 MIN_WORDS = 30  # below this the verdict is too_short
@@ -60,12 +60,14 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ngram_model, oof = ngram_fit.fit(ngram_train)
     Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
          ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
-    names = F.feature_names() + [ngram.FEATURE]
+    tr, dv, te = (arrays(records, s) for s in data.SPLITS)
+    hidden_model, Hz = fit_hidden(records, scorer, tr, dv, budget, log)
+    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s]} for s in data.SPLITS}
+    names = F.feature_names() + [ngram.FEATURE, hidden.FEATURE]
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
-        X[split] = model_rows([r["text"] for r in rs], scorer, names, split, budget, Z[split])
-    tr, dv, te = (arrays(records, s) for s in data.SPLITS)
+        X[split] = model_rows([r["text"] for r in rs], scorer, names, split, budget, extra[split])
     rule = fit_rule(ngram_train)
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
     log(f"  evidence rule: {rule}")
@@ -86,7 +88,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     clf, cols, table = models["combined"]
     if cols != list(range(len(names))):
         raise RuntimeError("the combined model must use every feature")
-    stages, cascade_report = fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log,
+    stages, cascade_report = fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log,
                                          rule, ev["dev"], budget)
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
@@ -99,9 +101,25 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
         "evidence_rule": rule,
+        "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(HIDDEN_LAYERS)},
     }
-    M.save(clf, meta, out_dir, stages, ngram_model)
+    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0])
     return meta
+
+
+def fit_hidden(records, scorer, tr, dv, budget, log):
+    """The hidden-state probe: C chosen on dev, fitted on train; out-of-fold logits for train rows.
+    Returns ((model, C, dev AUROC by C), logits by split). The probe reads the full budget's hidden states."""
+    if budget != scorer.max_tokens:
+        raise ValueError("the hidden-state probe needs the scorer's own budget (its mean covers every token)")
+    H = {s: hidden_vectors([r["text"] for r in records if r["split"] == s], scorer) for s in data.SPLITS}
+    if any(H[s].dtype == object or H[s].ndim != 2 for s in data.SPLITS):
+        raise ValueError(f"the LM scorer {scorer.name} gives no hidden states for some texts")
+    c, by_c = hidden_fit.choose_c(H["train"], tr[1], H["dev"], dv[1])
+    model, oof = hidden_fit.fit(H["train"], tr[1], tr[3], c)
+    log(f"  hidden-state probe: C={c} (dev AUROC by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
+    Hz = {s: oof if s == "train" else hidden.logits(model, H[s]) for s in data.SPLITS}
+    return (model, c, {str(k): v for k, v in by_c.items()}), Hz
 
 
 def fit_rule(train_records: list[dict]) -> dict | None:
@@ -111,11 +129,13 @@ def fit_rule(train_records: list[dict]) -> dict | None:
     return evidence_rule.fit(values, np.array([r["label"] == "machine" for r in train_records], dtype=int))
 
 
-def fit_cascade(records, scorer, names, clf, X, Z, tr, dv, table, classifier, log, rule, ev_dev, budget):
-    """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features)."""
-    feature_sets = {n: [f for f in names if n or not f.startswith("lm.")] for n in CASCADE_BUDGETS}
+def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log, rule, ev_dev, budget):
+    """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features). The hidden-state
+    probe reads the full budget only, so earlier stages go without it."""
+    feature_sets = {n: [f for f in names if (n or not f.startswith("lm.")) and f != hidden.FEATURE]
+                    for n in CASCADE_BUDGETS}
     XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
-                            f"{s}@{n} tokens", tokens=n, ngram_logits=Z[s]) for s in ("train", "dev")}
+                            f"{s}@{n} tokens", tokens=n, extra=extra[s]) for s in ("train", "dev")}
           for n in CASCADE_BUDGETS}
     floor = evidence_rule.apply(rule, np.zeros(len(ev_dev)), ev_dev)
     p_dev = np.maximum(clf.predict_proba(X["dev"])[:, 1], floor)
@@ -152,7 +172,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train a detector model.")
     ap.add_argument("--data", type=Path, default=None, help="JSONL with text and label (default: data/corpus)")
     ap.add_argument("--out", type=Path, default=None, help="new model directory (default: models/<timestamp>)")
-    ap.add_argument("--max-train", type=int, default=1600, help="train records used (LM scoring is slow)")
+    ap.add_argument("--max-train", type=int, default=None,
+                    help="train records used (default: all; LM scoring takes about 0.3 s per record)")
     ap.add_argument("--classifier", choices=("logreg", "gbm"), default="logreg")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS,
                     help="LM token budget per text (see docs/eval/budget_curve.md)")
@@ -171,7 +192,7 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
-    meta = run(records, out, LMScorer(max_tokens=max(args.max_tokens, DEFAULT_MAX_TOKENS)), args.classifier, log,
+    meta = run(records, out, LMScorer(max_tokens=args.max_tokens), args.classifier, log,
                ngram_train, args.max_tokens)
     print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
     return 0
