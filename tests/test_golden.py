@@ -4,6 +4,8 @@ import json
 import pytest
 
 CASES = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+# A hand-written article and two spins of it by the corpus spinner (training/corpus/spinner.py)
+SPUN = [json.loads(line) for line in open("tests/cases/spun.jsonl", encoding="utf-8")]
 # Known failures of the shipped model (strict xfail, with the reason); none at present.
 KNOWN_FAILURES: dict[str, str] = {}
 
@@ -56,3 +58,14 @@ def test_scrape_damage_is_hygiene_not_evidence(det):
     s = det.score(case["text"])
     assert s.verdict == "clean"
     assert not {"apostrophe_stripped", "glued_words"} & {sp.reason for sp in s.spans}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", SPUN, ids=[c["id"] for c in SPUN])
+def test_spun_article_and_its_original(det, case):
+    s = det.score(case["text"])
+    expect = case["expect"]
+    assert s.verdict == expect["verdict"], (s.p_machine, s.threshold, s.reasons)
+    reasons = {sp.reason for sp in s.spans}
+    assert set(expect.get("span_reasons", [])) <= reasons, reasons
+    assert not set(expect.get("no_span_reasons", [])) & reasons, reasons

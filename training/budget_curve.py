@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=Path("docs/eval/budget_curve.md"))
     args = ap.parse_args(argv)
     records = select(data.load_corpus(), args.max_train)
-    scorer = LMScorer()
+    scorer = LMScorer(max_tokens=max(BUDGETS))  # cached scores at the largest budget, cut for the others
     splits = {s: arrays(records, s) for s in data.SPLITS}
     lines = ["# AUROC against LM token budget", "",
              f"Combined model refitted per budget on {len(splits['train'][0])} train records; thresholds on dev. "

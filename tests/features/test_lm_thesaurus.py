@@ -133,3 +133,11 @@ def test_real_lm_marks_the_spun_words_and_not_the_original(lm):
     assert m.value > clean.value + SWAP_GAP
     assert synonym_swap_rate(SPUN, spun).value > synonym_swap_rate(ORIGINAL, original).value
     assert spun.hidden.shape == original.hidden.shape == (2, 576)
+
+
+def test_spelling_variants_are_not_swaps():
+    text = "the bright colour was wide"
+    assert "color" in synonyms.lookup("colour")
+    s = _example(text, nll=[1, 2, 9, 1, 1], probe={2: (-1.0, "color")})
+    assert word_gaps(text, s) == []
+    assert math.isnan(synonym_gap_top3(text, s).value)

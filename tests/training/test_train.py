@@ -1,12 +1,13 @@
 """make train on a small user JSONL with the fake scorer: a complete, loadable model directory."""
 import json
+import math
 import random
 
 import pytest
 
 from detector import model as M
 from fakes import FakeScorer
-from training import data, train
+from training import data, hidden_fit, train
 
 HUMAN = "The council approved the new budget on Tuesday after a long debate about schools and roads."
 MACHINE = "The council. approved the budget new on Tuesday , after debate long about the schools \"and roads."
@@ -38,6 +39,17 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     assert set(art.meta["thresholds"]) == {"0.001", "0.01", "0.05"}
     assert set(art.meta["ablation"]) == {"lm_only", "handcrafted_only", "ngram_only", "combined"}
     assert art.ngram is not None and "ngram.word_logit.v1" in art.features
+    assert art.hidden is not None and "lm.hidden_logit.v1" in art.features
+    assert art.meta["hidden_probe"]["c"] in hidden_fit.C_GRID and art.meta["hidden"]["file"] == "hidden.joblib"
+    assert all("lm.hidden_logit.v1" not in st.features for st in art.stages)  # a prefix has no mean hidden state
+    from detector.api import Detector
+
+    det = Detector(model_dir=out, scorer=FakeScorer(), cascade=False)
+    got = det.score(records[1]["text"], with_features=True)
+    assert math.isfinite(got.features["lm.hidden_logit.v1"]) and 0.0 <= got.p_machine <= 1.0
+    (out / "hidden.joblib").write_bytes((out / "hidden.joblib").read_bytes() + b"x")
+    with pytest.raises(M.ModelError, match="sha256"):
+        M.load(out)
     for stage in art.stages:  # every cascade stage decides the same way at every operating point
         assert stage.low < min(art.threshold(f) for f in (0.001, 0.01, 0.05))
         assert stage.high > max(art.threshold(f) for f in (0.001, 0.01, 0.05))
