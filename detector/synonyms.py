@@ -58,3 +58,22 @@ def probes(text: str, end: int | None = None) -> list[tuple[int, int, str, tuple
         if found:
             out.append((m.start(), m.end(), m.group(), found))
     return out
+
+
+def spelling_variant(a: str, b: str) -> bool:
+    """True for two spellings of one word (WordNet lists both as synonyms): the same first three letters,
+    at least five letters each, and at most two single-letter edits apart.
+
+    >>> [spelling_variant(*p) for p in [("colour", "color"), ("programme", "program"), ("centre", "center"),
+    ...                                 ("enquiry", "inquiry"), ("canvas", "canvass"), ("pool", "pond")]]
+    [True, True, True, False, True, False]
+    """
+    if a[:3] != b[:3] or min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
+        return False
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1] <= 2

@@ -145,3 +145,38 @@ def unidiomatic_phrase_rate(text: str) -> Measured:
     0.0
     """
     return _phrase_rate(text, unidiomatic_index(), "unidiomatic_phrase")
+
+
+RARE_SYNONYM_RATIO = 100  # the written word's most common synonym is at least this many times commoner
+COUNT_FLOOR = 20  # counts below this are treated as this (rare is rare; a text's own words cannot lower it)
+
+
+@feature("lexical.rare_synonym.v1")
+def rare_synonym_rate(text: str) -> Measured:
+    """Share of thesaurus words (lowercase words with WordNet synonyms, :mod:`detector.synonyms`) that are
+    at least ``RARE_SYNONYM_RATIO`` times rarer in news than their commonest synonym; nan when none.
+
+    A thesaurus spinner swaps common words for synonyms drawn from any sense, and those are mostly far
+    rarer ("hebdomad" for "week", "urban center" for "city"). It reads the whole text, without the LM.
+    Spelling variants (colour/color) do not count. No spans: a single rare word is ordinary in human
+    writing ("a berth in the final"); only the rate is evidence. The LM's ``synonym_swap`` spans show
+    swapped words in context.
+
+    >>> rare_synonym_rate("Forecasts released this hebdomad were overly optimistic about the harvest.").value
+    0.25
+    >>> rare_synonym_rate("Forecasts released this week were overly optimistic about the harvest.").value
+    0.0
+    """
+    from .. import synonyms
+    from .hygiene import word_counts
+
+    probes = synonyms.probes(text)
+    if not probes:
+        return Measured(math.nan)
+    counts = word_counts()
+    hits = 0
+    for _, _, word, syns in probes:
+        usable = [counts.get(s, 0) for s in syns if not synonyms.spelling_variant(word, s)]
+        if usable and (max(usable) + 1) / max(counts.get(word, 0), COUNT_FLOOR) >= RARE_SYNONYM_RATIO:
+            hits += 1
+    return Measured(hits / len(probes))

@@ -26,25 +26,6 @@ TOP_K = 3  # synonym_gap_top3 averages this many largest gaps
 MAX_SPANS = 8
 
 
-def spelling_variant(a: str, b: str) -> bool:
-    """True for two spellings of one word (WordNet lists both as synonyms): the same first three letters,
-    at least five letters each, and at most two single-letter edits apart.
-
-    >>> [spelling_variant(*p) for p in [("colour", "color"), ("programme", "program"), ("centre", "center"),
-    ...                                 ("enquiry", "inquiry"), ("canvas", "canvass"), ("pool", "pond")]]
-    [True, True, True, False, True, False]
-    """
-    if a[:3] != b[:3] or min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 2:
-        return False
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1] <= 2
-
-
 def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str]]:
     """``(start, end, gap, synonym)`` for every probed word wholly inside the scored tokens.
 
@@ -78,7 +59,7 @@ def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str
         k = int(scores.alt_index[t])
         if not 0 <= k < len(syns):
             continue  # scores from another text or another thesaurus
-        if spelling_variant(text[start:end], syns[k]):
+        if synonyms.spelling_variant(text[start:end], syns[k]):
             continue  # colour / color, organise / organize: a house style, not a swapped word
         gap = float(scores.alt_logp[t]) + float(nll[t:last + 1].sum())
         out.append((start, end, gap, syns[k]))

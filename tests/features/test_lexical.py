@@ -20,7 +20,35 @@ def _func(name):
 
 
 def test_lexical_features_are_registered():
-    assert set(NAMES) == {n for n, s in registry().items() if s.family == "lexical"}
+    assert set(NAMES) | {RARE} == {n for n, s in registry().items() if s.family == "lexical"}
+
+
+RARE = "lexical.rare_synonym.v1"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Forecasts released this hebdomad were overly optimistic.", 0.5),  # hebdomad (week) of hebdomad, overly
+    ("Forecasts released this week were overly optimistic.", 0.0),
+    ("The colour of the centre changed.", 0.0),  # spelling variants of color / center are not rare synonyms
+    ("Berlin, Paris and NATO.", math.nan),  # no lowercase thesaurus word
+    ("", math.nan),
+])
+def test_rare_synonym_rate(text, expected):
+    m = _func(RARE)(text)
+    assert m.spans == ()
+    if math.isnan(expected):
+        assert math.isnan(m.value)
+    else:
+        assert m.value == pytest.approx(expected)
+
+
+def test_rare_synonym_rate_on_a_spin_and_its_original():
+    import json
+    from pathlib import Path
+
+    cases = {c["id"]: c["text"] for c in map(json.loads, Path("tests/cases/spun.jsonl").read_text("utf-8").splitlines())}
+    original, low, high = (_func(RARE)(cases[k]).value for k in ("spun-original", "spun-15", "spun-30"))
+    assert original == 0.0 < low < high
 
 
 @pytest.mark.parametrize("name", NAMES)
