@@ -114,9 +114,9 @@ class Detector:
             if stage.tokens:
                 for i, ts in zip(pending, self.scorer.score_many([texts[i] for i in pending], max_tokens=stage.tokens)):
                     measured[i].update(self._measure(texts[i], ts))
-            for i in pending:
-                p = float(np.clip(stage.predict_proba(self._row(measured[i], stage.features))[0], 0.0, 1.0))
-                p = max(p, self._evidence_floor(measured[i]))
+            rows = np.vstack([self._row(measured[i], stage.features) for i in pending])
+            for i, p in zip(pending, np.clip(stage.predict_proba(rows), 0.0, 1.0)):  # one call per batch
+                p = max(float(p), self._evidence_floor(measured[i]))
                 if stage is self.stages[-1] or stage.exits(p):
                     decided[i] = (p, stage.tokens, stage)
         if with_features:
@@ -186,7 +186,7 @@ class Detector:
     def _family_push(self, x: np.ndarray, p: float, stage) -> list[tuple[float, str]]:
         """How much p_machine falls when each family's features are reset to their training medians."""
         medians = self.artifact.meta.get("feature_medians", {})
-        out = []
+        variants, reasons = [], []
         for fam, reason in FAMILY_REASONS.items():
             cols = [i for i, f in enumerate(stage.features) if f.startswith(fam + ".")]
             if not cols:
@@ -194,8 +194,12 @@ class Detector:
             x2 = x.copy()
             for i in cols:
                 x2[0, i] = medians.get(stage.features[i], math.nan)
-            out.append((p - float(stage.predict_proba(x2)[0]), reason))
-        return sorted(out, reverse=True)
+            variants.append(x2)
+            reasons.append(reason)
+        if not variants:
+            return []
+        pushed = stage.predict_proba(np.vstack(variants))  # one call for every family
+        return sorted(((p - float(q), r) for q, r in zip(pushed, reasons)), reverse=True)
 
 
 def _prob(p: float) -> float | None:

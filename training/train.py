@@ -174,7 +174,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="new model directory (default: models/<timestamp>)")
     ap.add_argument("--max-train", type=int, default=None,
                     help="train records used (default: all; LM scoring takes about 0.3 s per record)")
-    ap.add_argument("--classifier", choices=("logreg", "gbm"), default="logreg")
+    ap.add_argument("--classifier", choices=("logreg", "gbm"), default="gbm",
+                    help="gbm: dev AUROC 0.9400 vs 0.9362 for logreg on the corpus (README, 'Current quality')")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS,
                     help="LM token budget per text (see docs/eval/budget_curve.md)")
     args = ap.parse_args(argv)
