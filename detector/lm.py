@@ -170,27 +170,9 @@ class LMScorer:
         return self._single[word]
 
     def _probe_map(self, text: str, ids: list[int], offsets: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-        """token index -> (candidate token ids, their indices in the word's synonym list) for the thesaurus
-        probes (:func:`detector.synonyms.probes`) that start a token within the budget."""
         from . import synonyms
 
-        if not ids:
-            return {}
-        starts = {}
-        for t, (a, b) in enumerate(offsets):
-            a = int(a)
-            while a < b and text[a].isspace():
-                a += 1
-            starts.setdefault(a, t)
-        out = {}
-        for start, _, _, syns in synonyms.probes(text, int(offsets[-1][1])):
-            t = starts.get(start)
-            if t is None:
-                continue
-            cands = [(tid, j) for j, s in enumerate(syns) if (tid := self._single_token(s)) is not None and tid != ids[t]]
-            if cands:
-                out[t] = (np.array([c[0] for c in cands]), np.array([c[1] for c in cands]))
-        return out
+        return synonyms.token_probes(text, ids, offsets, self._single_token)
 
     def _forward(self, windows: list[list[int]], probes: list[dict] | None = None):
         """Score each window; yields (nll, rank, entropy, alt_logp, alt_index, hidden) for tokens 1..n-1 of

@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+
 _WORD = re.compile(r"(?<![A-Za-z0-9'’-])[a-z]{4,}(?![A-Za-z0-9'’-])")
 
 
@@ -57,6 +59,30 @@ def probes(text: str, end: int | None = None) -> list[tuple[int, int, str, tuple
         found = syn.get(m.group())
         if found:
             out.append((m.start(), m.end(), m.group(), found))
+    return out
+
+
+def token_probes(text: str, ids: list[int], offsets, single_token) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """What the LM scorer probes: token index -> (candidate token ids, their indices in the word's synonym
+    list), for each :func:`probes` word that starts a token within ``offsets``. ``single_token(word)`` is
+    the token id of " word" when that is one token (else None); a candidate equal to the written token is
+    skipped."""
+    if not ids:
+        return {}
+    starts: dict[int, int] = {}
+    for t, (a, b) in enumerate(offsets):
+        a = int(a)
+        while a < b and text[a].isspace():
+            a += 1
+        starts.setdefault(a, t)
+    out = {}
+    for start, _, _, syns in probes(text, int(offsets[-1][1])):
+        t = starts.get(start)
+        if t is None:
+            continue
+        cands = [(tid, j) for j, s in enumerate(syns) if (tid := single_token(s)) is not None and tid != ids[t]]
+        if cands:
+            out[t] = (np.array([c[0] for c in cands]), np.array([c[1] for c in cands]))
     return out
 
 
