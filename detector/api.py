@@ -115,7 +115,11 @@ class Detector:
                 for i, ts in zip(pending, self.scorer.score_many([texts[i] for i in pending], max_tokens=stage.tokens)):
                     measured[i].update(self._measure(texts[i], ts))
             rows = np.vstack([self._row(measured[i], stage.features) for i in pending])
-            for i, p in zip(pending, np.clip(stage.predict_proba(rows), 0.0, 1.0)):  # one call per batch
+            ps = stage.predict_proba(rows)  # one call per batch
+            if stage is self.stages[-1]:
+                ps = self.artifact.spin_route(ps, rows)
+                self._report_spin(pending, rows, measured)
+            for i, p in zip(pending, np.clip(ps, 0.0, 1.0)):
                 p = max(float(p), self._evidence_floor(measured[i]))
                 if stage is self.stages[-1] or stage.exits(p):
                     decided[i] = (p, stage.tokens, stage)
@@ -157,6 +161,16 @@ class Detector:
             out[hidden.FEATURE] = hidden.measure(self.artifact.hidden, token_scores)
         return out
 
+    def _report_spin(self, pending: list[int], rows: np.ndarray, measured: dict) -> None:
+        """Record the spin route's probability among each text's features (reporting only)."""
+        if self.artifact.spin is None:
+            return
+        from . import spin
+
+        cols = [self.artifact.features.index(f) for f in spin.INPUTS]
+        for i, q in zip(pending, spin.probability(self.artifact.spin, rows[:, cols])):
+            measured[i][spin.FEATURE] = Measured(float(q))
+
     @staticmethod
     def _row(measured: dict[str, Measured], names: list[str]) -> np.ndarray:
         return np.array([[measured[f].value if f in measured else math.nan for f in names]], dtype=float)
@@ -175,6 +189,10 @@ class Detector:
         hygiene = _spans(measured, fams, evidence=False)
         pushes = self._family_push(self._row(measured, stage.features), p, stage) if verdict == "machine" else []
         names = list(registry()) + [f for f in self.artifact.features if f not in registry()]
+        if self.artifact.spin is not None:
+            from .spin import FEATURE as SPIN
+
+            names.append(SPIN)
         values = {name: measured[name].value if name in measured else math.nan for name in names}
         return Score(p, verdict, self.threshold, words, _reasons(spans, pushes), spans,
                      tuple(sorted({s.reason for s in hygiene})), hygiene, values, language, tokens)

@@ -55,6 +55,7 @@ class Artifact:
     stages: list[Stage] = field(default_factory=list)  # the cascade's early exits, cheapest first
     ngram: object | None = None  # the word n-gram model behind ``ngram.word_logit.v1`` (detector.ngram)
     hidden: object | None = None  # the hidden-state probe behind ``lm.hidden_logit.v1`` (detector.hidden)
+    spin: object | None = None  # the spin route's model (detector.spin)
 
     @property
     def features(self) -> list[str]:
@@ -69,6 +70,16 @@ class Artifact:
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return self.classifier.predict_proba(X)[:, 1]
+
+    def spin_route(self, p: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """The full model's probabilities ``p`` combined with the spin route (:mod:`detector.spin`) on the
+        full model's feature rows ``X``; ``p`` unchanged when the model has no spin route."""
+        if self.spin is None:
+            return p
+        from . import spin
+
+        cols = [self.features.index(f) for f in spin.INPUTS]
+        return spin.combine(p, spin.probability(self.spin, np.asarray(X)[:, cols]))
 
     def evidence_floor(self, value: float) -> float:
         """The p_machine floor the evidence rule sets for a text whose rule feature is ``value`` (0 if none).
@@ -112,7 +123,7 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
-SUBMODELS = {"ngram": "ngram", "hidden": "hidden"}  # meta key -> module in this package (FEATURE, FILE)
+SUBMODELS = {"ngram": "ngram", "hidden": "hidden", "spin": "spin"}  # meta key -> module (FEATURE, FILE)
 
 
 def _submodule(key: str):
@@ -125,6 +136,12 @@ def check_features(meta: dict) -> None:
     from .features import registry
 
     known = set(registry()) | {_submodule(k).FEATURE for k in SUBMODELS if meta.get(k)}
+    if meta.get("spin"):
+        from .spin import INPUTS
+
+        missing = [f for f in INPUTS if f not in meta["features"]]
+        if missing:
+            raise ModelError(f"the model's spin route needs features it does not list: {missing}")
     lacking = [f for f in meta["features"] if f not in known]
     if lacking:
         raise ModelError(f"model needs features this version lacks: {lacking}; retrain with make train")
@@ -188,7 +205,7 @@ def _unpickle(file: Path):
 
 
 def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_model=None,
-         hidden_model=None) -> Path:
+         hidden_model=None, spin_model=None) -> Path:
     """Write a new model directory (refuses to overwrite an existing one)."""
     import joblib
 
@@ -206,7 +223,7 @@ def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_
                       "sha256": sha256_file(tmp / name)})
     if specs:
         meta = dict(meta, cascade=dict(meta.get("cascade") or {}, stages=specs))
-    for key, sub in (("ngram", ngram_model), ("hidden", hidden_model)):
+    for key, sub in (("ngram", ngram_model), ("hidden", hidden_model), ("spin", spin_model)):
         if sub is not None:
             file = _submodule(key).FILE
             joblib.dump(sub, tmp / file, compress=3)

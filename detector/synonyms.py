@@ -3,9 +3,10 @@
 An article spinner swaps common words for thesaurus synonyms that do not fit the context ("solar
 scheme" for "solar system", "this hebdomad" for "this week"). The LM sees such a word as surprising,
 and, more tellingly, it expects one of the word's own synonyms in its place. :func:`probes` lists the
-lowercase words of a text that have synonyms in ``resources/synonyms.tsv.gz`` (WordNet 3.0, all senses,
-common single-word synonyms only); :class:`detector.lm.LMScorer` reports, for the first token of each,
-the log-probability of its likeliest single-token synonym. The table loads on first use.
+lowercase words and multiword phrases ("ice chest" for "cooler") of a text that have synonyms in
+``resources/synonyms.tsv.gz`` (WordNet 3.0, all senses, common single-word synonyms only);
+:class:`detector.lm.LMScorer` reports, for the first token of each, the log-probability of its likeliest
+single-token synonym. The table loads on first use.
 """
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ from importlib import resources
 
 import numpy as np
 
-_WORD = re.compile(r"(?<![A-Za-z0-9'’-])[a-z]{4,}(?![A-Za-z0-9'’-])")
+_WORD = re.compile(r"(?<![A-Za-z0-9'’-])[a-z]+(?![A-Za-z0-9'’-])")
+MIN_LETTERS = 3  # single words shorter than this are never probed
+MAX_PHRASE_WORDS = 3
 
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, tuple[str, ...]]:
-    """word -> its synonyms, sorted (the order :attr:`TokenScores.alt_index` refers to)."""
+    """headword (a word, or a phrase of words joined by single spaces) -> its synonyms, sorted (the order
+    :attr:`TokenScores.alt_index` refers to)."""
     raw = gzip.decompress(resources.files("detector").joinpath("resources", "synonyms.tsv.gz").read_bytes())
     out = {}
     for line in raw.decode("utf-8").splitlines():
@@ -32,33 +36,57 @@ def table() -> dict[str, tuple[str, ...]]:
 
 
 def lookup(word: str) -> tuple[str, ...]:
-    """Synonyms of ``word`` (empty when it has none in the table).
+    """Synonyms of ``word`` or of a phrase such as ``"ice chest"`` (empty when it has none in the table).
 
-    >>> "system" in lookup("scheme")
-    True
+    >>> "system" in lookup("scheme"), lookup("ice chest")
+    (True, ('cooler',))
     >>> lookup("Scheme")
     ()
     """
     return table().get(word, ())
 
 
-def probes(text: str, end: int | None = None) -> list[tuple[int, int, str, tuple[str, ...]]]:
-    """``(start, end, word, synonyms)`` for each lowercase all-letter word of 4+ letters that has synonyms,
-    up to character ``end``.
+def probes(text: str, end: int | None = None, phrases: bool = True) -> list[tuple[int, int, str, tuple[str, ...]]]:
+    """``(start, end, headword, synonyms)`` for each probed unit up to character ``end``, in text order.
+
+    A unit is a lowercase phrase of 2-3 words (single spaces between) that the thesaurus lists, the
+    longest first ("a married woman" probes "married woman", whose synonym is "wife"), or else a lowercase
+    all-letter word of 3+ letters with synonyms. ``phrases=False`` probes single words only.
 
     >>> [(s, w) for s, e, w, syns in probes("The solar scheme, and Pluto's orbit")]
     [(10, 'scheme'), (30, 'orbit')]
+    >>> [w for s, e, w, syns in probes("his married woman set up an ice chest")]
+    ['married woman', 'set up', 'ice chest']
+    >>> [w for s, e, w, syns in probes("his married woman set up an ice chest", phrases=False)]
+    ['set', 'ice', 'chest']
     >>> probes("The solar scheme, and Pluto's orbit", end=20)[-1][2]
     'scheme'
     >>> probes("Scheme schemes rescheme it's")
     []
     """
     syn = table()
+    limit = len(text) if end is None else min(end, len(text))
+    words = list(_WORD.finditer(text, 0, min(len(text), limit + 64)))  # a word cut at ``end`` is not probed
     out = []
-    for m in _WORD.finditer(text, 0, len(text) if end is None else end):
-        found = syn.get(m.group())
-        if found:
-            out.append((m.start(), m.end(), m.group(), found))
+    i = 0
+    while i < len(words):
+        found = None
+        if phrases:
+            for n in range(min(MAX_PHRASE_WORDS, len(words) - i), 1, -1):
+                run = words[i:i + n]
+                if all(text[a.end():b.start()] == " " for a, b in zip(run, run[1:])):
+                    head = " ".join(m.group() for m in run)
+                    if head in syn:
+                        found = (run[0].start(), run[-1].end(), head, syn[head])
+                        i += n
+                        break
+        if found is None:
+            word = words[i].group()
+            if len(word) >= MIN_LETTERS and word in syn:
+                found = (words[i].start(), words[i].end(), word, syn[word])
+            i += 1
+        if found and found[1] <= limit:
+            out.append(found)
     return out
 
 

@@ -8,7 +8,8 @@ greedily, cheapest stage first, to save the most LM tokens on dev while
 - dev AUROC of the cascade's scores stays within :data:`MAX_AUROC_LOSS` of the full model's (split
   evenly over the stages), overall and for each machine kind against the human texts, and
 - ``low`` is below every stored operating threshold and ``high`` above every one, so an early exit gets
-  the same verdict at every ``--fpr``.
+  the same verdict at every ``--fpr``;
+- a stage without the LM exits texts as machine only (:data:`TEXT_ONLY_CLEAN_EXITS`).
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from training import fit, metrics
 
 MAX_AUROC_LOSS = 0.002  # on dev; the acceptance bound is 0.005 on test
 MAX_CLEAN_EXIT_SHARE = 0.02  # of any machine kind on dev: a text-only stage must not wave much through
+TEXT_ONLY_CLEAN_EXITS = False  # a stage without the LM may exit texts as machine only: text-only features
+#                               cannot see thesaurus swaps, and scrape damage made spun texts look clean
+#                               (2 of 114 test spins left as clean, costing spun AUROC 0.018)
 GRID = 60  # candidate band edges per side (quantiles of the stage's dev probabilities)
 
 
@@ -49,12 +53,15 @@ def choose_band(q: np.ndarray, current: np.ndarray, open_: np.ndarray, y: np.nda
 def fit_stages(budgets: list[int], X: dict[int, dict[str, np.ndarray]], feature_sets: dict[int, list[str]],
                y_train: np.ndarray, groups: np.ndarray, y_dev: np.ndarray, kinds_dev: np.ndarray,
                p_dev_full: np.ndarray, thresholds: dict, full_tokens: int, classifier: str = "logreg",
-               log=print, floor: np.ndarray | None = None) -> tuple[list[Stage], dict]:
+               log=print, floor: np.ndarray | None = None,
+               guards: list[np.ndarray] = ()) -> tuple[list[Stage], dict]:
     """Fit one stage per budget (ascending) and choose its band; returns the stages and a dev report.
 
     A stage is kept only if it saves LM tokens on dev: every text reaching it pays its budget again
     when it goes on (the LM reads the longer prefix from the start). ``floor`` is the evidence rule's
-    p_machine floor per dev text, applied to every stage as to the full model."""
+    p_machine floor per dev text, applied to every stage as to the full model. ``guards`` are further
+    masks of dev machine texts held to :data:`MAX_CLEAN_EXIT_SHARE` like each machine kind (for example
+    the scrape-damaged ones: damage is hygiene, and must not wave a machine text through unread)."""
     floor = np.zeros(len(y_dev)) if floor is None else floor
     subsets = [np.ones(len(y_dev), bool)] + [(kinds_dev == k) | (y_dev == 0) for k in np.unique(kinds_dev[y_dev == 1])]
     full = [metrics.auroc(y_dev[sel], p_dev_full[sel]) for sel in subsets]
@@ -68,7 +75,9 @@ def fit_stages(budgets: list[int], X: dict[int, dict[str, np.ndarray]], feature_
         spent += loss_per_stage
         floors = [(sel, f - spent) for sel, f in zip(subsets, full)]
         machine_kinds = [(kinds_dev == k) & (y_dev == 1) for k in np.unique(kinds_dev[y_dev == 1])]
-        low, high = choose_band(q, current, open_, y_dev, floors, min(t), max(t), machine_kinds)
+        machine_kinds += [g & (y_dev == 1) for g in guards if (g & (y_dev == 1)).any()]
+        low_max = min(t) if tokens or TEXT_ONLY_CLEAN_EXITS else -1.0
+        low, high = choose_band(q, current, open_, y_dev, floors, low_max, max(t), machine_kinds)
         leave = open_ & ((q <= low) | (q >= high))
         saved = leave.sum() * full_tokens - open_.sum() * tokens
         if saved <= 0:

@@ -40,7 +40,7 @@ def split_scores(artifact, records, scorer, split):
     rule = artifact.meta.get("evidence_rule")
     floor = (evidence_rule.apply(rule, np.zeros(len(texts)), X[:, artifact.features.index(rule["feature"])])
              if rule else np.zeros(len(texts)))
-    return np.maximum(artifact.predict_proba(X), floor), y, kinds, holdout, floor, z
+    return np.maximum(artifact.spin_route(artifact.predict_proba(X), X), floor), y, kinds, holdout, floor, z
 
 
 def cascade_split(artifact, records, scorer, split, p_full, floor, z):

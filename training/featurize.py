@@ -1,7 +1,8 @@
 """Feature matrices for records: LM token scores from the cache, handcrafted features computed here.
 
-Feature rows are cached too (``.cache/features``), keyed by text, LM file hash, token budget and the
-feature-name list, so rerunning ``make train`` or ``make eval`` is fast.
+Feature rows are cached too (``.cache/features``), keyed by text, LM file hash, token budget, the
+feature-name list, the score format version and the shipped lexicons, so rerunning ``make train`` or
+``make eval`` is fast and a changed lexicon is never read from stale rows.
 """
 from __future__ import annotations
 
@@ -9,15 +10,27 @@ import hashlib
 import json
 import math
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from detector import features as F
 from detector.api import MAX_FEATURE_CHARS
+from detector.lm import SCORES_VERSION
 from training.cache import ScoreCache
 
 FEATURE_CACHE = Path(".cache/features")
+
+
+@lru_cache(maxsize=1)
+def _code_salt() -> str:
+    """What feature rows depend on besides text, LM and budget: the score format and the shipped lexicons."""
+    res = Path(F.__file__).parent.parent / "resources"
+    digest = hashlib.sha256()
+    for path in sorted([*res.glob("*.gz"), *res.glob("*.tsv")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return f"v{SCORES_VERSION}:{digest.hexdigest()[:16]}:"
 
 
 def _row_key(text: str, salt: str) -> str:
@@ -34,7 +47,7 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
     budget = scorer.max_tokens if tokens is None else min(tokens, scorer.max_tokens)
-    salt = f"{scorer.sha256}:{budget}:{hashlib.sha256(json.dumps(names).encode()).hexdigest()}:"
+    salt = f"{scorer.sha256}:{budget}:{hashlib.sha256(json.dumps(names).encode()).hexdigest()}:{_code_salt()}"
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
     rows = np.full((len(texts), len(names)), math.nan)
     show = _progress(label, len(texts))

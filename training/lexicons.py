@@ -24,7 +24,8 @@ from detector.features.lexical import PhraseIndex, tokens
 CLEAN_CORPORA = ("bbc", "abc", "wsj", "wmt")
 CLEAN_WMT_LABELS = ("native_en", "human_ref")  # human English; "mt" records are not clean
 MIN_WORD_COUNT = 3  # a corpus word enters the word list from this many occurrences
-SYNONYM_MIN_LEN = 4  # headwords shorter than this are function words or too ambiguous to probe
+SYNONYM_MIN_LEN = 3  # single-word headwords shorter than this are too ambiguous to probe
+PHRASE_MAX_WORDS = 3  # multiword headwords up to this many words
 SYNONYM_MIN_COUNT = 10  # a synonym must be this common in the news corpora
 MAX_NEWS_HITS = 0  # a tortured phrase seen in any news record (2.1 M words MT + 2.0 M human) is ordinary English
 _ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
@@ -93,11 +94,13 @@ def build_wordlist(counts: collections.Counter, lemmas: set[str]) -> list[tuple[
 
 
 def wordnet_synonyms(wordnet_dir: Path, counts: collections.Counter) -> list[tuple[str, str]]:
-    """(word, comma-joined synonyms) over all of a word's WordNet senses.
+    """(headword, comma-joined synonyms) over all of a headword's WordNet senses.
 
-    Headwords are all-letter lemmas of at least :data:`SYNONYM_MIN_LEN` letters; synonyms are single
-    all-letter words seen at least :data:`SYNONYM_MIN_COUNT` times in the news corpora (the common word
-    a thesaurus spinner replaces is what a language model would expect back)."""
+    Headwords are all-letter lemmas of at least :data:`SYNONYM_MIN_LEN` letters, and multiword lemmas of
+    up to :data:`PHRASE_MAX_WORDS` all-letter words ("ice chest", "motion picture show": a spinner puts
+    these in place of one word); synonyms are single all-letter words seen at least
+    :data:`SYNONYM_MIN_COUNT` times in the news corpora (the common word a thesaurus spinner replaces is
+    what a language model would expect back)."""
     members: dict[str, list[str]] = {}
     for pos in ("noun", "verb", "adj", "adv"):
         for line in (wordnet_dir / f"data.{pos}").read_text(encoding="latin-1").splitlines():
@@ -113,13 +116,16 @@ def wordnet_synonyms(wordnet_dir: Path, counts: collections.Counter) -> list[tup
             if line.startswith(" ") or not fields:
                 continue
             lemma, n_synsets = fields[0], int(fields[2])
-            if not (lemma.isascii() and lemma.isalpha() and len(lemma) >= SYNONYM_MIN_LEN):
+            parts = lemma.split("_")
+            if not (lemma.isascii() and all(w.isalpha() for w in parts) and len(parts) <= PHRASE_MAX_WORDS
+                    and (len(parts) > 1 or len(lemma) >= SYNONYM_MIN_LEN)):
                 continue
+            head = " ".join(parts)
             for offset in fields[len(fields) - n_synsets:]:
                 for word in members.get(f"{pos}:{offset}", ()):
                     if (word != lemma and word.isascii() and word.isalpha() and word.islower()
                             and counts.get(word, 0) >= SYNONYM_MIN_COUNT):
-                        table[lemma].add(word)
+                        table[head].add(word)
     return sorted((w, ",".join(sorted(s))) for w, s in table.items() if s)
 
 
@@ -192,7 +198,8 @@ WORDS_HEADER = [
     "Built by training/lexicons.py; see data/MANIFEST-lexicons.md.",
 ]
 SYNONYMS_HEADER = [
-    "Thesaurus (word<TAB>comma-separated synonyms) from all senses of WordNet 3.0 lemmas of 4+ letters;",
+    "Thesaurus (headword<TAB>comma-separated synonyms) from all senses of WordNet 3.0 lemmas: words of 3+",
+    "letters and phrases of 2-3 words;",
     "synonyms are single lowercase words seen >= 10 times in the news corpora (BBC, ABC, WSJ, WMT).",
     "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved.",
     "WordNet licence: https://wordnet.princeton.edu/license-and-commercial-use (provided AS IS).",

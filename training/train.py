@@ -19,7 +19,7 @@ import detector
 from detector import features as F
 from detector import model as M
 from detector.lm import HIDDEN_LAYERS, LMScorer
-from detector import hidden, ngram
+from detector import hidden, ngram, spin
 from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
@@ -71,14 +71,17 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     rule = fit_rule(ngram_train)
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
     log(f"  evidence rule: {rule}")
+    spin_model = fit_spin(X["train"], names, tr, log)
+    route = M.Artifact(None, {"features": names}, spin=spin_model).spin_route
     results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
         cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]
         clf = fit.fit_calibrated(X["train"][:, cols], tr[1], tr[3], classifier)
         r = rule if name == "combined" else None  # the product; ablations are the bare families
-        p_dev = evidence_rule.apply(r, clf.predict_proba(X["dev"][:, cols])[:, 1], ev["dev"])
+        full = (lambda p, s: route(p, X[s])) if name == "combined" else (lambda p, s: p)
+        p_dev = evidence_rule.apply(r, full(clf.predict_proba(X["dev"][:, cols])[:, 1], "dev"), ev["dev"])
         table = fit.thresholds(p_dev, dv[1], dv[2])
-        p_test = evidence_rule.apply(r, clf.predict_proba(X["test"][:, cols])[:, 1], ev["test"])
+        p_test = evidence_rule.apply(r, full(clf.predict_proba(X["test"][:, cols])[:, 1], "test"), ev["test"])
         results[name] = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
         dev_results[name] = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
         models[name] = (clf, cols, table)
@@ -89,7 +92,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     if cols != list(range(len(names))):
         raise RuntimeError("the combined model must use every feature")
     stages, cascade_report = fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log,
-                                         rule, ev["dev"], budget)
+                                         rule, ev["dev"], budget, route)
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget},
@@ -101,9 +104,11 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
         "evidence_rule": rule,
+        "spin_route": {"inputs": list(spin.INPUTS), "combine": "noisy-or", "applies": "full LM budget"}
+        if spin_model is not None else None,
         "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(HIDDEN_LAYERS)},
     }
-    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0])
+    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model)
     return meta
 
 
@@ -129,7 +134,20 @@ def fit_rule(train_records: list[dict]) -> dict | None:
     return evidence_rule.fit(values, np.array([r["label"] == "machine" for r in train_records], dtype=int))
 
 
-def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log, rule, ev_dev, budget):
+def fit_spin(X_train: np.ndarray, names: list[str], tr, log):
+    """The spin route (detector.spin) on train: spun texts against human ones; None without spun texts."""
+    rows = (tr[2] == "spun") | (tr[1] == 0)
+    if not (tr[2] == "spun").any() or not (tr[1] == 0).any():
+        log("  spin route: none (no spun train texts)")
+        return None
+    cols = [names.index(f) for f in spin.INPUTS]
+    model = spin.fit(X_train[rows][:, cols], (tr[2] == "spun")[rows])
+    log(f"  spin route: fitted on {int((tr[2] == 'spun').sum())} spun and {int((tr[1] == 0).sum())} human train texts")
+    return model
+
+
+def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log, rule, ev_dev, budget,
+                route=lambda p, X: p):
     """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features). The hidden-state
     probe reads the full budget only, so earlier stages go without it."""
     feature_sets = {n: [f for f in names if (n or not f.startswith("lm.")) and f != hidden.FEATURE]
@@ -138,9 +156,10 @@ def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier
                             f"{s}@{n} tokens", tokens=n, extra=extra[s]) for s in ("train", "dev")}
           for n in CASCADE_BUDGETS}
     floor = evidence_rule.apply(rule, np.zeros(len(ev_dev)), ev_dev)
-    p_dev = np.maximum(clf.predict_proba(X["dev"])[:, 1], floor)
+    p_dev = np.maximum(route(clf.predict_proba(X["dev"])[:, 1], X["dev"]), floor)
+    scraped = np.array([bool((r.get("detail") or {}).get("scraped")) for r in dv[0]])
     return cascade.fit_stages(list(CASCADE_BUDGETS), XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
-                              budget, classifier, log, floor)
+                              budget, classifier, log, floor, guards=[scraped])
 
 
 def _fmt(x) -> str:

@@ -170,7 +170,7 @@ def rare_synonym_rate(text: str) -> Measured:
     from .. import synonyms
     from .hygiene import word_counts
 
-    probes = synonyms.probes(text)
+    probes = synonyms.probes(text, phrases=False)
     if not probes:
         return Measured(math.nan)
     counts = word_counts()

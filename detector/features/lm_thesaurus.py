@@ -28,7 +28,8 @@ MAX_SPANS = 8
 
 
 def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str]]:
-    """``(start, end, gap, synonym)`` for every probed word wholly inside the scored tokens.
+    """``(start, end, gap, synonym)`` for every probed word or phrase (:func:`synonyms.probes`) wholly inside
+    the scored tokens; the gap subtracts the log-probability of all of the unit's tokens.
 
     The first token is skipped (the LM has no context for it).
 
@@ -41,6 +42,7 @@ def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str
         return []
     offsets = np.asarray(scores.offsets, np.int64).reshape(-1, 2)
     nll = np.asarray(scores.nll, np.float64)
+    units = {start: (end, head, syns) for start, end, head, syns in synonyms.probes(text, int(offsets[-1][1]))}
     out = []
     for t in np.flatnonzero(~np.isnan(np.asarray(scores.alt_logp, np.float64))):
         if t == 0:
@@ -48,19 +50,16 @@ def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str
         start = int(offsets[t][0])
         while start < offsets[t][1] and text[start].isspace():
             start += 1
-        end = start
-        while end < len(text) and text[end].isalpha():
-            end += 1
+        if start not in units:
+            continue  # scores from another text or another thesaurus
+        end, head, syns = units[start]
         last = t
         while last + 1 < len(offsets) and offsets[last + 1][0] < end:
             last += 1
-        if offsets[last][1] < end:  # the word runs past the token budget
-            continue
-        syns = synonyms.lookup(text[start:end])
         k = int(scores.alt_index[t])
         if not 0 <= k < len(syns):
-            continue  # scores from another text or another thesaurus
-        if synonyms.spelling_variant(text[start:end], syns[k]):
+            continue
+        if synonyms.spelling_variant(head, syns[k]):
             continue  # colour / color, organise / organize: a house style, not a swapped word
         gap = float(scores.alt_logp[t]) + float(nll[t:last + 1].sum())
         out.append((start, end, gap, syns[k]))
@@ -100,6 +99,34 @@ def synonym_swap_rate(text: str, scores: TokenScores) -> Measured:
     if not gaps:
         return Measured(math.nan)
     return Measured(float(np.mean([g >= RATE_GAP for _, _, g, _ in gaps])))
+
+
+@feature("lm.synonym_gap_max.v1", needs_lm=True)
+def synonym_gap_max(text: str, scores: TokenScores) -> Measured:
+    """The largest synonym gap, nats; nan when nothing was probed. One swap a spinner made can stand out
+    alone ("the solar scheme") while the other probed words fit.
+
+    >>> t = "the solar scheme was wide and the good plan"
+    >>> s = _example(t, nll=[1, 2, 9, 1, 1, 1, 1, 3, 1], probe={2: (-1.0, "system"), 7: (-2.0, "well")})
+    >>> synonym_gap_max(t, s).value
+    8.0
+    """
+    gaps = word_gaps(text, scores)
+    return Measured(max(g for _, _, g, _ in gaps) if gaps else math.nan)
+
+
+@feature("lm.synonym_swaps.v1", needs_lm=True)
+def synonym_swaps(text: str, scores: TokenScores) -> Measured:
+    """How many probed words or phrases the LM would swap for a synonym by ``SWAP_GAP`` nats or more (the
+    ``synonym_swap`` spans of ``lm.synonym_gap_top3.v1``); nan when nothing was probed.
+
+    >>> t = "the solar scheme was wide and the good plan"
+    >>> s = _example(t, nll=[1, 2, 9, 1, 1, 1, 1, 3, 1], probe={2: (-1.0, "system"), 7: (-2.0, "well")})
+    >>> synonym_swaps(t, s).value
+    1.0
+    """
+    gaps = word_gaps(text, scores)
+    return Measured(float(sum(g >= SWAP_GAP for _, _, g, _ in gaps)) if gaps else math.nan)
 
 
 def _example(text: str, nll, probe: dict[int, tuple[float, str]]) -> TokenScores:

@@ -21,13 +21,33 @@ ORIGINAL = ("Astronomers have discovered a new class of planets outside the sola
             "far hotter than expected.")
 
 
-def test_table_is_lowercase_single_words():
+def test_table_holds_lowercase_words_and_short_phrases_with_single_word_synonyms():
     table = synonyms.table()
     assert len(table) > 10_000
-    for word, syns in list(table.items())[::500]:
-        assert word.isalpha() and word.islower() and len(word) >= 4
-        assert syns == tuple(sorted(syns)) and word not in syns
+    phrases = [w for w in table if " " in w]
+    assert 1_000 < len(phrases) < len(table) / 2
+    for head, syns in list(table.items())[::250]:
+        parts = head.split(" ")
+        assert 1 <= len(parts) <= synonyms.MAX_PHRASE_WORDS and all(w.isalpha() and w.islower() for w in parts)
+        assert len(parts) > 1 or len(head) >= synonyms.MIN_LETTERS
+        assert syns == tuple(sorted(syns)) and head not in syns
         assert all(s.isalpha() and s.islower() for s in syns)
+
+
+def test_phrase_probes_take_the_longest_listed_phrase_and_need_single_spaces():
+    text = "his married woman bought more or less a ticket and an ice  chest"
+    got = [(w, text[s:e]) for s, e, w, _ in synonyms.probes(text)]
+    assert ("married woman", "married woman") in got
+    assert ("more or less", "more or less") in got
+    assert "wife" in synonyms.lookup("married woman")
+    assert not any(w == "ice chest" for w, _ in got)  # two spaces: not the phrase
+    assert all(" " not in w for _, _, w, _ in synonyms.probes(text, phrases=False))
+
+
+def test_probes_stop_before_a_unit_cut_by_the_end():
+    text = "she set up the firm"
+    assert [w for _, _, w, _ in synonyms.probes(text)][0] == "set up"
+    assert all(e <= 5 for _, e, _, _ in synonyms.probes(text, end=5))
 
 
 @pytest.mark.parametrize("text", ["Scheme", "SCHEME", "scheme's", "re-scheme", "schemeX", "x2scheme", "sche"])

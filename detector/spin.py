@@ -1,0 +1,49 @@
+"""The spin route: an article spinner's thesaurus swaps as evidence of their own.
+
+The classifier weighs every feature against every machine kind at once, so a human translation that
+reads like machine translation can outscore a spun article whose only tell is two or three swapped
+words. Swaps a language model would undo by many nats (``lm.synonym_*``, :mod:`detector.features.lm_thesaurus`)
+are rare in human writing of any kind, so they get a route of their own: a small logistic regression
+fitted on train (spun vs human texts; ``make train``) gives ``q``, the probability that a text was spun,
+and the final probability is the noisy-OR ``1 - (1 - p)(1 - q)`` of the classifier's ``p`` and ``q``.
+It applies where the LM read the full budget (the last cascade stage); the model directory stores it as
+``spin.joblib`` (sha256-checked). Its reasons are the ``synonym_swap`` spans.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+FEATURE = "lm.spin_probability.v1"  # reported with --features; not a classifier input
+FILE = "spin.joblib"
+INPUTS = ("lm.synonym_gap_top3.v1", "lm.synonym_gap_max.v1", "lm.synonym_swaps.v1", "lm.synonym_swap_rate.v1")
+C = 1.0
+
+
+def make_model():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+
+
+def _clean(X: np.ndarray) -> np.ndarray:
+    return np.nan_to_num(np.asarray(X, np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def fit(X: np.ndarray, spun: np.ndarray):
+    """Fit on rows of :data:`INPUTS` for spun (1) and human (0) texts."""
+    return make_model().fit(_clean(X), np.asarray(spun, int))
+
+
+def probability(model, X: np.ndarray) -> np.ndarray:
+    return model.predict_proba(_clean(X))[:, 1] if len(X) else np.zeros(0)
+
+
+def combine(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Noisy-OR of two probabilities.
+
+    >>> combine(np.array([0.0, 0.5, 0.9]), np.array([0.0, 0.5, 0.0])).tolist()
+    [0.0, 0.75, 0.9]
+    """
+    return 1.0 - (1.0 - np.asarray(p, np.float64)) * (1.0 - np.asarray(q, np.float64))
