@@ -155,6 +155,17 @@ def test_real_lm_marks_the_spun_words_and_not_the_original(lm):
     assert spun.hidden.shape == original.hidden.shape == (2, 576)
 
 
+@pytest.mark.slow
+def test_real_lm_marks_a_spun_phrase_and_not_the_same_phrase_used_rightly(lm):
+    spun = "The senator arrived at the gala with his married woman and their two children, who waved to the crowd."
+    original = spun.replace("married woman", "wife")
+    rightly = "Campers are advised to keep food in an ice chest and to store rubbish away from the tents at night."
+    got = {t: synonym_gap_top3(t, sc) for t, sc in zip([spun, original, rightly], lm.score_many([spun, original, rightly]))}
+    assert [spun[sp.start:sp.end] for sp in got[spun].spans] == ["married woman"]
+    assert got[original].spans == () and got[rightly].spans == ()
+    assert any(w == "ice chest" for _, _, w, _ in synonyms.probes(rightly))  # probed, and found to fit
+
+
 def test_spelling_variants_are_not_swaps():
     text = "the bright colour was wide"
     assert "color" in synonyms.lookup("colour")
