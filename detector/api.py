@@ -117,8 +117,9 @@ class Detector:
             rows = np.vstack([self._row(measured[i], stage.features) for i in pending])
             ps = stage.predict_proba(rows)  # one call per batch
             if stage is self.stages[-1]:
-                ps = self.artifact.spin_route(ps, rows)
-                self._report_spin(pending, rows, measured)
+                q = self.artifact.spin_probability(rows)
+                ps = self.artifact.spin_route(ps, rows, q)
+                self._report_spin(pending, q, measured)
             for i, p in zip(pending, np.clip(ps, 0.0, 1.0)):
                 p = max(float(p), self._evidence_floor(measured[i]))
                 if stage is self.stages[-1] or stage.exits(p):
@@ -161,15 +162,15 @@ class Detector:
             out[hidden.FEATURE] = hidden.measure(self.artifact.hidden, token_scores)
         return out
 
-    def _report_spin(self, pending: list[int], rows: np.ndarray, measured: dict) -> None:
+    @staticmethod
+    def _report_spin(pending: list[int], q: np.ndarray | None, measured: dict) -> None:
         """Record the spin route's probability among each text's features (reporting only)."""
-        if self.artifact.spin is None:
+        if q is None:
             return
-        from . import spin
+        from .spin import FEATURE
 
-        cols = [self.artifact.features.index(f) for f in spin.INPUTS]
-        for i, q in zip(pending, spin.probability(self.artifact.spin, rows[:, cols])):
-            measured[i][spin.FEATURE] = Measured(float(q))
+        for i, value in zip(pending, q):
+            measured[i][FEATURE] = Measured(float(value))
 
     @staticmethod
     def _row(measured: dict[str, Measured], names: list[str]) -> np.ndarray:

@@ -71,15 +71,23 @@ class Artifact:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         return self.classifier.predict_proba(X)[:, 1]
 
-    def spin_route(self, p: np.ndarray, X: np.ndarray) -> np.ndarray:
-        """The full model's probabilities ``p`` combined with the spin route (:mod:`detector.spin`) on the
-        full model's feature rows ``X``; ``p`` unchanged when the model has no spin route."""
+    def spin_probability(self, X: np.ndarray) -> np.ndarray | None:
+        """The spin route's q (:mod:`detector.spin`) for the full model's feature rows ``X``; None when the
+        model has no spin route."""
         if self.spin is None:
-            return p
+            return None
         from . import spin
 
         cols = [self.features.index(f) for f in spin.INPUTS]
-        return spin.combine(p, spin.probability(self.spin, np.asarray(X)[:, cols]))
+        return spin.probability(self.spin, np.asarray(X)[:, cols])
+
+    def spin_route(self, p: np.ndarray, X: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
+        """The full model's probabilities ``p`` combined with the spin route on the same rows ``X`` (``q``:
+        :meth:`spin_probability`, when already computed); ``p`` unchanged when the model has no spin route."""
+        from . import spin
+
+        q = self.spin_probability(X) if q is None else q
+        return p if q is None else spin.combine(p, q)
 
     def evidence_floor(self, value: float) -> float:
         """The p_machine floor the evidence rule sets for a text whose rule feature is ``value`` (0 if none).

@@ -71,7 +71,7 @@ def main(argv=None) -> int:
         gaps = word_gaps(r["text"], scores)
         values = sorted((g for _, _, g, _ in gaps), reverse=True)
         top3[(r["split"], r["kind"])].append(float(np.mean(values[:3])) if values else 0.0)
-        swapped[r["kind"]].append(any(v >= SWAP_GAP for v in values))
+        swapped[(r["split"], r["kind"])].append(any(v >= SWAP_GAP for v in values))
         original = by_id.get(r["group"])
         if r["kind"] != "spun" or original is None or len(scores) == 0:
             continue
@@ -92,9 +92,9 @@ def main(argv=None) -> int:
         spun = top3[(split, "spun")]
         y = np.array([0] * len(human) + [1] * len(spun))
         print(f"| {split} | {metrics.auroc(y, np.array(human + spun)):.4f} |")
-    print("\n| kind | texts with a synonym_swap span |\n|---|---|")
-    for kind, hits in sorted(swapped.items()):
-        print(f"| {kind} | {np.mean(hits):.1%} ({len(hits)}) |")
+    print("\n| split | kind | texts with a synonym_swap span |\n|---|---|---|")
+    for (split, kind), hits in sorted(swapped.items()):
+        print(f"| {split} | {kind} | {np.mean(hits):.1%} ({len(hits)}) |")
     return 0
 
 

@@ -27,7 +27,21 @@ TOP_K = 3  # synonym_gap_top3 averages this many largest gaps
 MAX_SPANS = 8
 
 
+_last: tuple = (None, None, ())  # (text, scores, gaps) of the last call: the four features share one pass
+
+
 def word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str]]:
+    """:func:`_word_gaps`, computed once for the same ``text`` and ``scores`` objects (every thesaurus
+    feature of a text asks in turn). The memo is one tuple, read and replaced whole."""
+    global _last
+    last = _last
+    if last[0] is not text or last[1] is not scores:
+        last = (text, scores, tuple(_word_gaps(text, scores)))
+        _last = last
+    return list(last[2])
+
+
+def _word_gaps(text: str, scores: TokenScores) -> list[tuple[int, int, float, str]]:
     """``(start, end, gap, synonym)`` for every probed word or phrase (:func:`synonyms.probes`) wholly inside
     the scored tokens; the gap subtracts the log-probability of all of the unit's tokens.
 
