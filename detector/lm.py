@@ -24,7 +24,7 @@ BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
 WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
 STRIDE = 384  # new tokens scored per window after the first
 DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
-SCORES_VERSION = 4  # bump when TokenScores or the thesaurus probes change (keys stored score caches)
+SCORES_VERSION = 4  # bump when TokenScores or the probe logic change (keys stored score caches; the lexicon keys itself)
 HIDDEN_LAYERS = (15, 30)  # hidden states averaged into TokenScores.hidden: a middle layer and the last (normed)
 
 

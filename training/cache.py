@@ -13,10 +13,19 @@ from detector.lm import SCORES_VERSION, TokenScores
 DEFAULT_DIR = Path(".cache/lm")
 
 
+def probe_digest() -> str:
+    """Digest of the thesaurus the LM's synonym probes read (``detector/resources/synonyms.tsv.gz``): the
+    stored alternative scores depend on it, so a rebuilt lexicon keys fresh scores without a manual bump."""
+    from importlib import resources
+
+    raw = resources.files("detector").joinpath("resources", "synonyms.tsv.gz").read_bytes()
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
 class ScoreCache:
     def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR):
         self.root = Path(root)
-        self.salt = f"{lm_sha256}:{max_tokens}:" + (f"v{SCORES_VERSION}:" if SCORES_VERSION > 1 else "")
+        self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:"
 
     def _path(self, text: str) -> Path:
         key = hashlib.sha256((self.salt + text).encode("utf-8", "surrogatepass")).hexdigest()

@@ -68,6 +68,25 @@ def cascade_section(artifact, records, scorer, split, p_full, y, kinds, holdout,
     return lines + [""]
 
 
+def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) -> list[str]:
+    """Each machine kind by generator setting (spin rate, pivot language, MT pair and system), and MT
+    against the human translation of the same source document."""
+    rs, _, _, groups, _ = arrays(records, split)
+    threshold = artifact.threshold(fpr)
+    lines = [f"## {split} split by generator setting (TPR at threshold {threshold:.4f}, target FPR {fpr:g})", "",
+             "mt is ranked against human translations, the other kinds against every human text; "
+             "settings with fewer than 10 texts are pooled as other.", "",
+             "| kind | setting | value | n | AUROC | TPR |", "|---|---|---|---|---|---|"]
+    for kind, key, value, n, a, tpr in metrics.breakdown(p, y, kinds, [r.get("detail") for r in rs], threshold):
+        lines.append(f"| {kind} | {key} | {value} | {n} | {'-' if a is None else f'{a:.4f}'} | {tpr:.3f} |")
+    paired = metrics.paired_auroc(p, y, groups, kinds == "mt", kinds == "human_translation")
+    if paired is not None:
+        sel = np.isin(kinds, ["mt", "human_translation"])
+        lines += ["", f"mt vs the human translation of the same source document (pairs within a document): "
+                      f"AUROC {paired:.4f}; pooled over all documents: {metrics.auroc(y[sel], p[sel]):.4f}."]
+    return lines + [""]
+
+
 def table(rows: list[tuple[str, object]]) -> list[str]:
     out = ["| metric | value |", "|---|---|"]
     for k, v in rows:
@@ -109,6 +128,7 @@ def report(artifact, records, scorer, out: Path) -> str:
             res = metrics.kind_metrics(p, y, kinds, holdout, entry["threshold"])
             lines += [f"## {split} split, threshold {entry['threshold']:.4f} (target FPR {fpr_key})", ""]
             lines += table(sorted(res.items())) + [""]
+        lines += breakdown_section(artifact, records, split, p, y, kinds)
         if artifact.stages:
             lines += cascade_section(artifact, records, scorer, split, p, y, kinds, holdout, floor, z)
         if split == "test":

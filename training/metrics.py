@@ -31,3 +31,46 @@ def kind_metrics(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, holdout: np.nd
         if (kinds == kind).any():
             out[f"fpr_{kind}"] = float(np.mean(p[kinds == kind] >= threshold))
     return out
+
+
+# generator settings the corpus records in ``detail``, per machine kind, for the breakdown tables
+SETTINGS = {"spun": ("rate",), "roundtrip": ("pivot",), "mt": ("pair", "system")}
+
+
+def breakdown(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, details: list[dict], threshold: float,
+              settings: dict = SETTINGS, min_n: int = 10) -> list[tuple[str, str, str, int, float | None, float]]:
+    """Each machine kind split by one generator setting: rows of (kind, setting, value, n, AUROC, TPR at
+    ``threshold``). Machine-translated texts are ranked against human translations (of the same language
+    pair, for the pair), the other kinds against every human text. Values with fewer than ``min_n`` texts
+    are pooled as "other"."""
+    rows = []
+    human = y == 0
+    for kind, keys in settings.items():
+        mine = kinds == kind
+        ref = (kinds == "human_translation") if kind == "mt" else human
+        if not mine.any() or not ref.any():
+            continue
+        for key in keys:
+            values = np.array([str((d or {}).get(key, "")) for d in details])
+            counts = {v: int((mine & (values == v)).sum()) for v in set(values[mine])}
+            small = {v for v, n in counts.items() if n < min_n}
+            values = np.where(np.isin(values, list(small)) & mine, "other", values)
+            for v in sorted(set(values[mine]), key=lambda v: (v == "other", v)):
+                sel = mine & (values == v)
+                same = ref & (values == v)  # human translations of the same pair; none share an MT system
+                both = sel | (same if kind == "mt" and same.any() else ref)
+                rows.append((kind, key, v, int(sel.sum()), auroc(y[both], p[both]), float(np.mean(p[sel] >= threshold))))
+    return rows
+
+
+def paired_auroc(p: np.ndarray, y: np.ndarray, groups: np.ndarray, machine: np.ndarray, human: np.ndarray) -> float | None:
+    """AUROC over the (machine, human) pairs that share a group (the same source document): how often the
+    machine text scores above the human one, ties counted half. What is left of the pooled AUROC once
+    differences between documents are taken out; None when no group has both."""
+    wins = total = 0.0
+    for g in set(groups[machine]) & set(groups[human]):
+        m, h = p[machine & (groups == g)], p[human & (groups == g)]
+        diff = m[:, None] - h[None, :]
+        wins += float((diff > 0).sum() + 0.5 * (diff == 0).sum())
+        total += diff.size
+    return wins / total if total else None

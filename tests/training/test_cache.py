@@ -1,0 +1,32 @@
+"""The LM score cache: round trip, and keys that change with whatever the stored scores depend on."""
+import numpy as np
+
+from detector.lm import TokenScores
+from training import cache as C
+
+
+def _scores(n=3):
+    return TokenScores(np.array([[i, i + 1] for i in range(n)], np.int32), np.arange(n, dtype=np.float32),
+                       np.ones(n, np.int32), np.zeros(n, np.float32), np.full(n, np.nan, np.float32),
+                       np.full(n, -1, np.int16), np.zeros((2, 4), np.float32))
+
+
+def test_round_trip_and_miss(tmp_path):
+    cache = C.ScoreCache("sha", 128, tmp_path)
+    assert cache.get("abc") is None
+    cache.put("abc", _scores())
+    got = cache.get("abc")
+    assert np.array_equal(got.nll, np.arange(3, dtype=np.float32)) and got.hidden.shape == (2, 4)
+    assert C.ScoreCache("sha", 64, tmp_path).get("abc") is None  # another budget
+    assert C.ScoreCache("other", 128, tmp_path).get("abc") is None  # another LM file
+
+
+def test_a_rebuilt_thesaurus_keys_fresh_scores(tmp_path, monkeypatch):
+    C.ScoreCache("sha", 128, tmp_path).put("abc", _scores())
+    monkeypatch.setattr(C, "probe_digest", lambda: "0123456789abcdef")
+    assert C.ScoreCache("sha", 128, tmp_path).get("abc") is None
+
+
+def test_probe_digest_reads_the_shipped_lexicon():
+    d = C.probe_digest()
+    assert len(d) == 16 and d == C.probe_digest() and int(d, 16) >= 0

@@ -1,0 +1,73 @@
+"""The held-out figures' helpers: breakdown by generator setting and the within-document MT AUROC."""
+import numpy as np
+import pytest
+
+from training import metrics
+
+
+def _split():
+    # humans: two natives, two human translations (documents a, b); machines: spins at two rates, MT of a and b
+    kinds = np.array(["native", "native", "human_translation", "human_translation",
+                      "spun", "spun", "spun", "mt", "mt", "mt"])
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    details = [{}, {}, {"pair": "de-en"}, {"pair": "ja-en"},
+               {"rate": 0.15}, {"rate": 0.5}, {"rate": 0.5}, {"pair": "de-en"}, {"pair": "ja-en"}, {"pair": "ja-en"}]
+    groups = np.array(["n1", "n2", "a", "b", "s1", "s2", "s3", "a", "b", "b"])
+    p = np.array([0.1, 0.6, 0.2, 0.7, 0.3, 0.9, 0.95, 0.3, 0.8, 0.5])
+    return p, y, kinds, details, groups
+
+
+def test_breakdown_rows_per_setting_value():
+    p, y, kinds, details, _ = _split()
+    rows = metrics.breakdown(p, y, kinds, details, threshold=0.85, settings={"spun": ("rate",), "mt": ("pair",)}, min_n=1)
+    got = {(k, key, v): (n, a, tpr) for k, key, v, n, a, tpr in rows}
+    # rate 0.15: one spin at 0.3 against humans 0.1, 0.6, 0.2, 0.7 -> beats two of four
+    assert got[("spun", "rate", "0.15")] == (1, 0.5, 0.0)
+    assert got[("spun", "rate", "0.5")] == (2, 1.0, 1.0)
+    # mt is ranked against the human translations of its own pair: de-en 0.3 > 0.2; ja-en 0.8 > 0.7 > 0.5
+    assert got[("mt", "pair", "de-en")] == (1, 1.0, 0.0)
+    assert got[("mt", "pair", "ja-en")][:2] == (2, 0.5)
+
+
+def test_breakdown_ranks_mt_against_all_human_translations_when_no_setting_matches():
+    p, y, kinds, details, _ = _split()
+    for d, k in zip(details, kinds):
+        if k == "mt":
+            d["system"] = "sys1"
+    rows = metrics.breakdown(p, y, kinds, details, threshold=0.85, settings={"mt": ("system",)}, min_n=1)
+    # MT 0.3, 0.8, 0.5 against human translations 0.2 and 0.7: 4 of 6 pairs
+    assert rows == [("mt", "system", "sys1", 3, pytest.approx(4 / 6), 0.0)]
+
+
+def test_breakdown_pools_small_settings_as_other():
+    p, y, kinds, details, _ = _split()
+    rows = metrics.breakdown(p, y, kinds, details, threshold=0.5, settings={"spun": ("rate",)}, min_n=2)
+    assert [(v, n) for _, _, v, n, _, _ in rows] == [("0.5", 2), ("other", 1)]
+
+
+def test_breakdown_skips_kinds_without_texts_or_reference():
+    p, y, kinds, details, _ = _split()
+    assert metrics.breakdown(p, y, kinds, details, 0.5, settings={"roundtrip": ("pivot",)}) == []
+    no_ht = kinds != "human_translation"
+    assert metrics.breakdown(p[no_ht], y[no_ht], kinds[no_ht], [d for d, k in zip(details, no_ht) if k], 0.5,
+                             settings={"mt": ("pair",)}) == []
+
+
+def test_paired_auroc_compares_only_within_a_document():
+    p, y, kinds, _, groups = _split()
+    # document a: mt 0.3 > ht 0.2 (win); document b: mt 0.8 > 0.7 (win), 0.5 < 0.7 (loss) -> 2 of 3
+    assert metrics.paired_auroc(p, y, groups, kinds == "mt", kinds == "human_translation") == pytest.approx(2 / 3)
+    # every MT text above its own document's human translation: 1.0 within documents, while pooled the
+    # human translation of b (0.7) still outscores the MT of a (0.3)
+    p[9] = 0.75
+    assert metrics.paired_auroc(p, y, groups, kinds == "mt", kinds == "human_translation") == 1.0
+    sel = np.isin(kinds, ["mt", "human_translation"])
+    assert metrics.auroc(y[sel], p[sel]) == pytest.approx(5 / 6)
+
+
+def test_paired_auroc_counts_ties_half_and_none_without_pairs():
+    g = np.array(["a", "a"])
+    assert metrics.paired_auroc(np.array([0.5, 0.5]), np.array([1, 0]), g, np.array([True, False]),
+                                np.array([False, True])) == 0.5
+    assert metrics.paired_auroc(np.array([0.5, 0.5]), np.array([1, 0]), np.array(["a", "b"]),
+                                np.array([True, False]), np.array([False, True])) is None
