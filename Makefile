@@ -7,7 +7,7 @@ DATA ?=
 MODEL ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast data lexicons corpus-report train eval bench ship clean apertium
+.PHONY: setup run test test-fast data lexicons corpus-report train eval bench pivot-eval ship clean apertium
 
 setup: $(STAMP)
 
@@ -51,6 +51,13 @@ eval: setup
 
 bench: setup
 	$(PY) -m training.bench
+
+# Round trips through pivots the corpus never uses (Galician, Esperanto): docs/eval/pivot_eval.md
+pivot-eval: setup apertium
+	@apertium -l | grep -qw en-eo && apertium -l | grep -qw en-gl || { \
+	  echo "make pivot-eval: installing apertium-en-gl, apertium-eo-en (apt-get)"; \
+	  apt-get install -y -q apertium-en-gl apertium-eo-en >/dev/null; }
+	$(PY) -m training.pivot_eval $(if $(MODEL),--model $(MODEL))
 
 # Make a trained model the shipped default: make ship MODEL=models/<dir>
 ship:

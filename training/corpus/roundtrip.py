@@ -1,6 +1,7 @@
 """Round trips English -> pivot -> English with Apertium (rule-based MT, Debian packages).
 
-Only Spanish and Catalan pivots are used for training data; other pivots are kept for evaluation.
+Only Spanish and Catalan pivots (``PIVOTS``) make corpus records; Galician and Esperanto
+(``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-pivot check (``training/pivot_eval.py``).
 """
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ import shutil
 import subprocess
 
 PIVOTS = {"spa": ("eng-spa", "spa-eng"), "cat": ("eng-cat", "cat-eng")}
+EVAL_PIVOTS = {"glg": ("en-gl", "gl-en"), "epo": ("en-eo", "eo-en")}  # Debian apertium-en-gl, apertium-eo-en
+MODES = {**PIVOTS, **EVAL_PIVOTS}
+PACKAGES = {"spa": "apertium-eng-spa", "cat": "apertium-eng-cat", "glg": "apertium-en-gl", "epo": "apertium-eo-en"}
 _MARK = "@@@ {} @@@"
 _MARK_RE = re.compile(r"^\s*@@@ (\d+) @@@\s*$", re.M)
 _APERTIUM_MARKS = re.compile(r"(?<![\w@])[*#@](?=\w)")
@@ -22,7 +26,7 @@ def available(pivot: str = "spa") -> bool:
     if shutil.which("apertium") is None:
         return False
     modes = subprocess.run(["apertium", "-l"], capture_output=True, text=True).stdout.split()
-    return all(m in modes for m in PIVOTS[pivot])
+    return all(m in modes for m in MODES[pivot])
 
 
 def _run(pair: str, text: str) -> str:
@@ -46,9 +50,9 @@ def translate(paragraphs: list[str], pair: str) -> list[str]:
 def round_trip_many(docs: list[list[str]], pivot: str) -> list[list[str]]:
     """Round-trip many documents (lists of paragraphs) through ``pivot`` in two Apertium calls."""
     if not available(pivot):
-        raise ApertiumMissing(f"apertium with {PIVOTS[pivot]} is not installed; "
-                              "run: apt-get install apertium apertium-eng-spa apertium-eng-cat")
-    there, back = PIVOTS[pivot]
+        raise ApertiumMissing(f"apertium with {MODES[pivot]} is not installed; "
+                              f"run: apt-get install apertium {PACKAGES[pivot]}")
+    there, back = MODES[pivot]
     blob = "\n\n".join(_MARK.format(i) + "\n\n" + "\n\n".join(paras) for i, paras in enumerate(docs))
     result = _run(back, _run(there, blob))
     pieces = _MARK_RE.split(result)[1:]
