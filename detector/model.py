@@ -78,7 +78,7 @@ class Artifact:
             return None
         from . import spin
 
-        cols = [self.features.index(f) for f in spin.INPUTS]
+        cols = [self.features.index(f) for f in spin.inputs(self.meta)]
         return spin.probability(self.spin, np.asarray(X)[:, cols])
 
     def spin_route(self, p: np.ndarray, X: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
@@ -145,9 +145,9 @@ def check_features(meta: dict) -> None:
 
     known = set(registry()) | {_submodule(k).FEATURE for k in SUBMODELS if meta.get(k)}
     if meta.get("spin"):
-        from .spin import INPUTS
+        from .spin import inputs
 
-        missing = [f for f in INPUTS if f not in meta["features"]]
+        missing = [f for f in inputs(meta) if f not in meta["features"]]
         if missing:
             raise ModelError(f"the model's spin route needs features it does not list: {missing}")
     lacking = [f for f in meta["features"] if f not in known]

@@ -4,10 +4,12 @@ The classifier weighs every feature against every machine kind at once, so a hum
 reads like machine translation can outscore a spun article whose only tell is two or three swapped
 words. Swaps a language model would undo by many nats (``lm.synonym_*``, :mod:`detector.features.lm_thesaurus`)
 are rare in human writing of any kind, so they get a route of their own: a small logistic regression
-fitted on train (spun vs human texts; ``make train``) gives ``q``, the probability that a text was spun,
+on those and on the LM's generic signs of a swapped word (:data:`GENERIC_INPUTS`: the probes only know
+WordNet's synonyms), fitted on train (spun vs human texts; ``make train``), gives ``q``, the probability that a text was spun,
 and the final probability is the noisy-OR ``1 - (1 - p)(1 - q)`` of the classifier's ``p`` and ``q``.
 It applies where the LM read the full budget (the last cascade stage); the model directory stores it as
-``spin.joblib`` (sha256-checked). Its reasons are the ``synonym_swap`` spans.
+``spin.joblib`` (sha256-checked), and its inputs in ``meta.json``. Its reasons are the ``synonym_swap``
+spans.
 """
 from __future__ import annotations
 
@@ -15,8 +17,19 @@ import numpy as np
 
 FEATURE = "lm.spin_probability.v1"  # reported with --features; not a classifier input
 FILE = "spin.joblib"
-INPUTS = ("lm.synonym_gap_top3.v1", "lm.synonym_gap_max.v1", "lm.synonym_swaps.v1", "lm.synonym_swap_rate.v1")
-C = 1.0
+# The thesaurus probes (WordNet) and, since the probes miss a spinner with another thesaurus, the LM's
+# generic signs of a swapped word: content-word spikes and odd collocations, whatever the thesaurus.
+THESAURUS_INPUTS = ("lm.synonym_gap_top3.v1", "lm.synonym_gap_max.v1", "lm.synonym_swaps.v1", "lm.synonym_swap_rate.v1")
+GENERIC_INPUTS = ("lm.spike_rate.v1", "lm.collocation_odd.v1", "lm.std_nll.v1", "lm.nll_top5_mean.v1",
+                  "lm.rank_over1000.v1", "lm.nll_p95.v1", "lm.sentence_max_nll.v1")
+INPUTS = THESAURUS_INPUTS + GENERIC_INPUTS  # what make train fits the route on; a model lists its own in meta
+C = 0.1  # chosen on dev spun vs human (0.991 at 0.1, 0.990 at 1.0)
+
+
+def inputs(meta: dict) -> list[str]:
+    """The route's input features for a model: ``meta["spin_route"]["inputs"]``, else the four thesaurus
+    features the first routes were fitted on."""
+    return list((meta.get("spin_route") or {}).get("inputs") or THESAURUS_INPUTS)
 
 
 def make_model():
@@ -32,7 +45,7 @@ def _clean(X: np.ndarray) -> np.ndarray:
 
 
 def fit(X: np.ndarray, spun: np.ndarray):
-    """Fit on rows of :data:`INPUTS` for spun (1) and human (0) texts."""
+    """Fit on rows of the route's inputs (:data:`INPUTS`) for spun (1) and human (0) texts."""
     return make_model().fit(_clean(X), np.asarray(spun, int))
 
 

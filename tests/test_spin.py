@@ -33,17 +33,39 @@ def test_noisy_or_never_lowers_the_classifier_and_is_bounded():
 
 
 def test_artifact_without_a_spin_route_returns_p_unchanged():
-    art = M.Artifact(None, {"features": list(spin.INPUTS)})
+    art = M.Artifact(None, {"features": list(spin.THESAURUS_INPUTS)})
     p = np.array([0.1, 0.7])
     assert art.spin_route(p, np.zeros((2, 4))) is p
 
 
 def test_artifact_route_reads_the_inputs_by_name():
-    names = ["other.x.v1", *reversed(spin.INPUTS)]
-    art = M.Artifact(None, {"features": names}, spin=_toy_model())
+    names = ["other.x.v1", *reversed(spin.THESAURUS_INPUTS)]
+    art = M.Artifact(None, {"features": names}, spin=_toy_model())  # no inputs in meta: the thesaurus four
     strong = [0.0, 0.3, 4, 16.0, 12.0]  # columns in ``names`` order
     q = art.spin_route(np.array([0.0, 0.0]), np.array([[0.0, 0.02, 0, 3.0, 1.5], strong]))
     assert q[0] < 0.05 and q[1] > 0.95
+
+
+def test_artifact_route_takes_its_inputs_from_meta():
+    names = ["other.x.v1", *spin.THESAURUS_INPUTS]
+    # the route was fitted on the columns in another order: meta says which
+    order = [spin.THESAURUS_INPUTS[i] for i in (3, 2, 1, 0)]
+    rng = np.random.default_rng(1)
+    m = spin.fit(np.vstack([np.column_stack([rng.uniform(0, 0.1, 200), rng.poisson(0.05, 200), rng.normal(4, 1, 200),
+                                             rng.normal(2, 1, 200)]),
+                            np.column_stack([rng.uniform(0.1, 0.4, 60), rng.poisson(2.5, 60), rng.normal(13, 2, 60),
+                                             rng.normal(9, 2, 60)])]), np.array([0] * 200 + [1] * 60))
+    art = M.Artifact(None, {"features": names, "spin_route": {"inputs": order}}, spin=m)
+    q = art.spin_probability(np.array([[0.0, 1.5, 3.0, 0, 0.02], [0.0, 12.0, 16.0, 4, 0.3]]))
+    assert q[0] < 0.05 and q[1] > 0.95
+    assert spin.inputs({}) == list(spin.THESAURUS_INPUTS) and spin.inputs({"spin_route": {"inputs": order}}) == order
+
+
+def test_the_route_reads_generic_lm_signs_as_well_as_the_probes():
+    from detector.features import registry
+
+    assert set(spin.THESAURUS_INPUTS) < set(spin.INPUTS) and set(spin.GENERIC_INPUTS) < set(spin.INPUTS)
+    assert all(f in registry() for f in spin.INPUTS)
 
 
 def test_shipped_model_has_a_spin_route_and_reports_it():

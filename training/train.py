@@ -72,7 +72,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
     log(f"  evidence rule: {rule}")
     spin_model = fit_spin(X["train"], names, tr, log)
-    route = M.Artifact(None, {"features": names}, spin=spin_model).spin_route
+    route = M.Artifact(None, {"features": names, "spin_route": {"inputs": list(spin.INPUTS)}}, spin=spin_model).spin_route
     results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
         cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]

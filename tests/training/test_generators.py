@@ -19,6 +19,19 @@ def test_round_trip_changes_words_and_keeps_paragraphs(pivot):
     assert "*" not in " ".join(out[0]) and "  " not in " ".join(out[0])
 
 
+@pytest.mark.skipif(not (spinner.WORDNET_DIR / "index.noun").exists(), reason="WordNet (wordnet-base) not installed")
+def test_spinner_takes_another_thesaurus(tmp_path):
+    import gzip
+    import json
+
+    lex = tmp_path / "lex.json.gz"
+    with gzip.open(lex, "wt") as f:
+        json.dump({"phrases": []}, f)
+    text = "farmers expect harvest " * 20
+    out = spinner.spin(text, 0.5, "k", lex, table={"harvest": ("reaping",)})
+    assert "reaping" in out and set(out.split()) <= {"farmers", "expect", "harvest", "reaping"}
+
+
 def test_apertium_marks_are_removed():
     assert roundtrip.clean_output("the *Berbock said  #going") == "the Berbock said going"
 

@@ -1,7 +1,7 @@
 """Round trips English -> pivot -> English with Apertium (rule-based MT, Debian packages).
 
 Only Spanish and Catalan pivots (``PIVOTS``) make corpus records; Galician and Esperanto
-(``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-pivot check (``training/pivot_eval.py``).
+(``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-generator check (``training/unseen_eval.py``).
 """
 from __future__ import annotations
 

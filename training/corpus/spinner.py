@@ -72,13 +72,15 @@ def tortured_pairs(path: Path) -> tuple[tuple[str, str], ...]:
                         if generator_half(p["tortured"]) and len(p["correct"].split()) >= 2))
 
 
-def spin(text: str, rate: float, key: str, lexicon: Path) -> str:
-    """Rewrite ``text`` replacing about ``rate`` of its eligible words; deterministic for ``key``."""
+def spin(text: str, rate: float, key: str, lexicon: Path, table: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Rewrite ``text`` replacing about ``rate`` of its eligible words; deterministic for ``key``. ``table``
+    (word -> synonyms) defaults to WordNet's (:func:`synonyms`); ``training/unseen_eval.py`` passes another
+    thesaurus."""
     rng = rng_for("spin", key)
     for correct, tortured in tortured_pairs(lexicon):
         if correct in text and rng.random() < min(1.0, 2 * rate):
             text = re.sub(r"\b%s\b" % re.escape(correct), tortured, text)
-    table = synonyms()
+    table = synonyms() if table is None else table
 
     def swap(m: re.Match) -> str:
         word = m.group()
