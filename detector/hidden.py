@@ -36,7 +36,10 @@ def vector(scores) -> np.ndarray | None:
 
 
 def logits(model, vectors: np.ndarray) -> np.ndarray:
-    return model.decision_function(vectors) if len(vectors) else np.zeros(0)
+    """The probe's logit per row (row by row: the same alone as inside any batch)."""
+    from . import linear
+
+    return linear.logits(model, vectors)
 
 
 def measure(model, scores) -> Measured:

@@ -50,7 +50,12 @@ def fit(X: np.ndarray, spun: np.ndarray):
 
 
 def probability(model, X: np.ndarray) -> np.ndarray:
-    return model.predict_proba(_clean(X))[:, 1] if len(X) else np.zeros(0)
+    """q for each row of ``X`` (the same for a row alone as inside any batch)."""
+    from scipy.special import expit
+
+    from .linear import logits
+
+    return expit(logits(model, _clean(X))) if len(X) else np.zeros(0)
 
 
 def combine(p: np.ndarray, q: np.ndarray) -> np.ndarray:
