@@ -16,6 +16,7 @@ from pathlib import Path
 from detector import features as F
 from detector.lm import LMScorer
 from training import data, fit, metrics
+from training.evaluate import write_report
 from training.featurize import feature_rows
 from training.train import arrays, select
 
@@ -51,9 +52,7 @@ def main(argv=None) -> int:
             lines.append(f"| {n} | {s} | " + " | ".join(f"{m[c]:.4f}" if m.get(c) is not None else "n/a"
                                                          for c in COLUMNS) + " |")
         print(lines[-2] + "\n" + lines[-1], file=sys.stderr, flush=True)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    write_report(args.out, lines)
     return 0
 
 

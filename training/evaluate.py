@@ -87,6 +87,15 @@ def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) 
     return lines + [""]
 
 
+def write_report(path: Path, lines: list[str]) -> str:
+    """Write a markdown report (parent directories made) and print it; returns the text."""
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(text, end="")
+    return text
+
+
 def table(rows: list[tuple[str, object]]) -> list[str]:
     out = ["| metric | value |", "|---|---|"]
     for k, v in rows:

@@ -22,7 +22,7 @@ import numpy as np
 from detector import model as M
 from detector.lm import LMScorer
 from training import data, metrics, train
-from training.evaluate import split_scores
+from training.evaluate import split_scores, write_report
 
 SOURCES = ("abc", "bbc", "wsj", "wmt")
 
@@ -84,9 +84,7 @@ def main(argv=None) -> int:
         lines.append(f"| {source} | without {source} | " + " | ".join(figures(p, test, groups, art.threshold(0.01))) + " |")
         lines.append(f"| {source} | shipped (all sources) | " + " | ".join(figures(p_shipped, test, groups, thr)) + " |")
         log("\n".join(lines[-2:]))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
+    write_report(args.out, lines)
     return 0
 
 

@@ -33,7 +33,7 @@ from detector.lm import LMScorer
 from training import data, metrics
 from training.corpus import artifacts, roundtrip, spinner
 from training.corpus.rng import unit
-from training.evaluate import split_scores
+from training.evaluate import split_scores, write_report
 
 SPLIT_TAG = "unseen-eval"  # the split name the generated records are scored under
 LEXICON = Path("data/raw/tortured-phrases.json.gz")  # the corpus spinner's tortured phrases (its half)
@@ -195,10 +195,7 @@ def main(argv=None) -> int:
             lines.append(_row([thesaurus, seen, "all", *cells(rs)]))
             for rate in spinner.RATES:
                 lines.append(_row([thesaurus, seen, f"{rate:.0%}", *cells([r for r in rs if r["detail"]["rate"] == rate])]))
-    text = "\n".join(lines) + "\n"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(text)
+    write_report(args.out, lines)
     return 0
 
 

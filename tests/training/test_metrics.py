@@ -71,3 +71,12 @@ def test_paired_auroc_counts_ties_half_and_none_without_pairs():
                                 np.array([False, True])) == 0.5
     assert metrics.paired_auroc(np.array([0.5, 0.5]), np.array([1, 0]), np.array(["a", "b"]),
                                 np.array([True, False]), np.array([False, True])) is None
+
+
+def test_write_report_makes_directories_and_ends_with_one_newline(tmp_path, capsys):
+    from training.evaluate import write_report
+
+    out = tmp_path / "a" / "b.md"
+    text = write_report(out, ["# T", "", "| x |", ""])
+    assert out.read_text(encoding="utf-8") == text == "# T\n\n| x |\n"
+    assert capsys.readouterr().out == text
