@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from detector.lm import SCORES_VERSION, TokenScores
 DEFAULT_DIR = Path(".cache/lm")
 
 
+@lru_cache(maxsize=1)
 def probe_digest() -> str:
     """Digest of the thesaurus the LM's synonym probes read (``detector/resources/synonyms.tsv.gz``): the
     stored alternative scores depend on it, so a rebuilt lexicon keys fresh scores without a manual bump."""

@@ -72,7 +72,9 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
     log(f"  evidence rule: {rule}")
     spin_model = fit_spin(X["train"], names, tr, log)
-    route = M.Artifact(None, {"features": names, "spin_route": {"inputs": list(spin.INPUTS)}}, spin=spin_model).spin_route
+    route_meta = ({"inputs": list(spin.INPUTS), "combine": "noisy-or", "applies": "full LM budget"}
+                  if spin_model is not None else None)
+    route = M.Artifact(None, {"features": names, "spin_route": route_meta}, spin=spin_model).spin_route
     results, dev_results, models = {}, {}, {}
     for name, fams in ABLATIONS.items():
         cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]
@@ -104,8 +106,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
         "evidence_rule": rule,
-        "spin_route": {"inputs": list(spin.INPUTS), "combine": "noisy-or", "applies": "full LM budget"}
-        if spin_model is not None else None,
+        "spin_route": route_meta,
         "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(HIDDEN_LAYERS)},
     }
     M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model)

@@ -30,6 +30,7 @@ import numpy as np
 
 from detector import model as M
 from detector.lm import LMScorer
+from detector.text import lines
 from training import data, metrics
 from training.corpus import artifacts, roundtrip, spinner
 from training.corpus.rng import unit
@@ -43,13 +44,13 @@ _HEAD = re.compile(r"^=== .* =+$")
 
 
 def paragraphs(text: str) -> list[str]:
-    """A corpus text's paragraphs: its non-empty lines (the layouts separate paragraphs by one or two
+    """A corpus text's paragraphs: its non-blank lines (the layouts separate paragraphs by one or two
     newlines, and never break a line inside one).
 
     >>> paragraphs("First one.\\n\\nSecond one.\\nThird.\\n")
     ['First one.', 'Second one.', 'Third.']
     """
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [line.text.strip() for line in lines(text)]
 
 
 def join(paras: list[str], like: str) -> str:
@@ -60,7 +61,7 @@ def join(paras: list[str], like: str) -> str:
 def originals(records: list[dict], split: str, n: int) -> list[dict]:
     """``n`` native records of ``split``, chosen by a stable hash of their group (the same on every run)."""
     natives = [r for r in records if r["split"] == split and r["kind"] == "native"]
-    return sorted(natives, key=lambda r: unit("pivot-eval", r["group"]))[:n]
+    return sorted(natives, key=lambda r: unit("pivot-eval", r["group"]))[:n]  # key kept: the same articles as before
 
 
 def _record(orig: dict, kind: str, tag: str, paras: list[str], detail: dict) -> dict:
