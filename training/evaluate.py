@@ -84,6 +84,11 @@ def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) 
         sel = np.isin(kinds, ["mt", "human_translation"])
         lines += ["", f"mt vs the human translation of the same source document (pairs within a document): "
                       f"AUROC {paired:.4f}; pooled over all documents: {metrics.auroc(y[sel], p[sel]):.4f}."]
+    lines += ["", f"Human texts by source and WMT domain (FPR at the same threshold; groups under 10 texts pooled):", "",
+              "| kind | source | n | FPR |", "|---|---|---|---|"]
+    sources = np.array([r.get("source", "") for r in rs])
+    for kind, where, n, rate in metrics.human_breakdown(p, kinds, sources, [r.get("detail") for r in rs], threshold):
+        lines.append(f"| {kind} | {where} | {n} | {rate:.3f} |")
     return lines + [""]
 
 

@@ -34,7 +34,7 @@ def kind_metrics(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, holdout: np.nd
 
 
 # generator settings the corpus records in ``detail``, per machine kind, for the breakdown tables
-SETTINGS = {"spun": ("rate",), "roundtrip": ("pivot",), "mt": ("pair", "system")}
+SETTINGS = {"spun": ("rate",), "roundtrip": ("pivot",), "mt": ("pair", "system", "domain")}
 
 
 def breakdown(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, details: list[dict], threshold: float,
@@ -60,6 +60,29 @@ def breakdown(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, details: list[dic
                 same = ref & (values == v)  # human translations of the same pair; none share an MT system
                 both = sel | (same if kind == "mt" and same.any() else ref)
                 rows.append((kind, key, v, int(sel.sum()), auroc(y[both], p[both]), float(np.mean(p[sel] >= threshold))))
+    return rows
+
+
+def human_breakdown(p: np.ndarray, kinds: np.ndarray, sources: np.ndarray, details: list[dict],
+                    threshold: float, min_n: int = 10) -> list[tuple[str, str, int, float]]:
+    """False-positive rate of each human kind by where its texts come from: rows of (kind, source or
+    source/domain, n, FPR at ``threshold``). WMT texts carry a domain (news, social, e-commerce...), where
+    an unseen kind of text shows up first; groups under ``min_n`` texts are pooled as "<source>/other".
+
+    >>> human_breakdown(np.array([.9, .1, .2]), np.array(["native"] * 3), np.array(["wmt", "wmt", "bbc"]),
+    ...                 [{"domain": "social"}, {"domain": "social"}, {}], 0.5, min_n=1)
+    [('native', 'bbc', 1, 0.0), ('native', 'wmt/social', 2, 0.5)]
+    """
+    where = np.array([s if not (d or {}).get("domain") else f"{s}/{d['domain']}" for s, d in zip(sources, details)])
+    rows = []
+    for kind in HUMAN_KINDS:
+        mine = kinds == kind
+        counts = {w: int((mine & (where == w)).sum()) for w in set(where[mine])}
+        pooled = np.array([w if counts.get(w, 0) >= min_n or "/" not in w else w.split("/")[0] + "/other"
+                           for w in where])
+        for w in sorted(set(pooled[mine]), key=lambda w: (w.endswith("/other"), w)):
+            sel = mine & (pooled == w)
+            rows.append((kind, str(w), int(sel.sum()), float(np.mean(p[sel] >= threshold))))
     return rows
 
 

@@ -80,3 +80,15 @@ def test_write_report_makes_directories_and_ends_with_one_newline(tmp_path, caps
     text = write_report(out, ["# T", "", "| x |", ""])
     assert out.read_text(encoding="utf-8") == text == "# T\n\n| x |\n"
     assert capsys.readouterr().out == text
+
+
+def test_human_breakdown_by_source_and_domain_pools_small_domains():
+    kinds = np.array(["native"] * 5 + ["human_translation"] * 2 + ["spun"])
+    sources = np.array(["bbc", "wmt", "wmt", "wmt", "wmt", "wmt", "wmt", "bbc"])
+    details = [{}, {"domain": "social"}, {"domain": "social"}, {"domain": "news"}, {"domain": "speech"},
+               {"domain": "news"}, {"domain": "news"}, {}]
+    p = np.array([0.9, 0.9, 0.1, 0.9, 0.1, 0.2, 0.95, 0.99])
+    rows = metrics.human_breakdown(p, kinds, sources, details, threshold=0.5, min_n=2)
+    # news and speech have one native each: pooled as wmt/other; machine kinds are not rows
+    assert rows == [("native", "bbc", 1, 1.0), ("native", "wmt/social", 2, 0.5), ("native", "wmt/other", 2, 0.5),
+                    ("human_translation", "wmt/news", 2, 0.5)]
