@@ -89,7 +89,7 @@ class Detector:
         if scorer is None:
             from .lm import LMScorer
 
-            scorer = LMScorer(max_tokens=self.max_tokens, threads=threads)
+            scorer = LMScorer.for_model(self.artifact.meta["lm"], threads=threads)
         self.scorer = scorer
         final = model.Stage(self.max_tokens, self.artifact.features, 1.0, 0.0, self.artifact.classifier)
         self.stages = (self.artifact.stages if cascade else []) + [final]  # the last stage always decides

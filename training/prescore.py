@@ -16,9 +16,11 @@ def main(argv=None) -> int:
     ap.add_argument("--limit-train", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None, help="torch threads (1 is best when cores are shared)")
     ap.add_argument("--shard", default="0/1", help="k/n: score every n-th record starting at k")
+    ap.add_argument("--max-tokens", type=int, default=None, help="LM token budget (default: the scorer's)")
     args = ap.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
-    scorer = LMScorer(threads=args.threads)
+    scorer = LMScorer(threads=args.threads) if args.max_tokens is None else \
+        LMScorer(max_tokens=args.max_tokens, threads=args.threads)
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
     records = load_corpus()

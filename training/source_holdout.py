@@ -62,7 +62,7 @@ def main(argv=None) -> int:
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     records = data.load_corpus()
     shipped = M.load()
-    scorer = LMScorer(max_tokens=shipped.meta["lm"]["max_tokens"])
+    scorer = LMScorer.for_model(shipped.meta["lm"])
     test = [r for r in records if r["split"] == "test"]
     p_shipped = split_scores(shipped, records, scorer, "test")[0]
     thr = shipped.threshold(0.01)

@@ -18,7 +18,7 @@ import numpy as np
 import detector
 from detector import features as F
 from detector import model as M
-from detector.lm import HIDDEN_LAYERS, LMScorer
+from detector.lm import SPECS, LMScorer
 from detector import hidden, ngram, spin
 from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
@@ -107,7 +107,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "cascade": cascade_report,
         "evidence_rule": rule,
         "spin_route": route_meta,
-        "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(HIDDEN_LAYERS)},
+        "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(scorer.spec.hidden_layers)},
     }
     M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model)
     return meta
@@ -198,6 +198,8 @@ def main(argv=None) -> int:
                     help="gbm: dev AUROC 0.9400 vs 0.9362 for logreg on the corpus (README, 'Current quality')")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS,
                     help="LM token budget per text (see docs/eval/budget_curve.md)")
+    ap.add_argument("--lm", choices=sorted(SPECS), default=LMScorer().spec.name,
+                    help="the LM to score with (docs/eval/lm_compare.md; the model records it and loads it again)")
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     try:
@@ -213,7 +215,7 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
-    meta = run(records, out, LMScorer(max_tokens=args.max_tokens), args.classifier, log,
+    meta = run(records, out, LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm]), args.classifier, log,
                ngram_train, args.max_tokens)
     print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
     return 0

@@ -165,7 +165,7 @@ def main(argv=None) -> int:
             for p in [*roundtrip.PIVOTS, *roundtrip.EVAL_PIVOTS] for inject in (True, False)}
     made.update({("spun", t, None): spins(chosen, t) for t in THESAURI})
     pool = humans + [r for rs in made.values() for r in rs]
-    p, y, *_ = split_scores(artifact, pool, LMScorer(max_tokens=artifact.meta["lm"]["max_tokens"]), SPLIT_TAG)
+    p, y, *_ = split_scores(artifact, pool, LMScorer.for_model(artifact.meta["lm"]), SPLIT_TAG)
     ids = {r["id"]: i for i, r in enumerate(pool)}
     threshold = artifact.threshold(args.fpr)
     human = y == 0
