@@ -9,6 +9,7 @@ from detector.lm import LMScorer
 from training.cache import ScoreCache
 from training.corpus.rng import unit
 from training.data import load_corpus
+from training.train import MAX_TOKENS
 
 
 def main(argv=None) -> int:
@@ -16,11 +17,10 @@ def main(argv=None) -> int:
     ap.add_argument("--limit-train", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None, help="torch threads (1 is best when cores are shared)")
     ap.add_argument("--shard", default="0/1", help="k/n: score every n-th record starting at k")
-    ap.add_argument("--max-tokens", type=int, default=None, help="LM token budget (default: the scorer's)")
+    ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="LM token budget (default: make train's)")
     args = ap.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
-    scorer = LMScorer(threads=args.threads) if args.max_tokens is None else \
-        LMScorer(max_tokens=args.max_tokens, threads=args.threads)
+    scorer = LMScorer(max_tokens=args.max_tokens, threads=args.threads)
     scorer.load()
     cache = ScoreCache(scorer.sha256, scorer.max_tokens)
     records = load_corpus()
