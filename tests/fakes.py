@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from detector.lm import DEFAULT_MAX_TOKENS, TokenScores, empty_scores
+from detector.lm import DEFAULT_MAX_TOKENS, SMOLLM2, TokenScores, empty_scores
 
 # Line breaks are tokens of their own; otherwise leading spaces attach to the next word or symbol, as in BPE.
 _TOKEN = re.compile(r"\n+|[^\S\n]*(?:\w+|[^\w\s])")
@@ -36,6 +36,7 @@ class FakeScorer:
     """Same interface as ``LMScorer``: nll from a hash of the token, rank and entropy derived from it."""
 
     name = "fake-hash-scorer"
+    spec = SMOLLM2  # what LMScorer.spec says; training records its hidden layers
     sha256 = hashlib.sha256(b"detector tests FakeScorer v1").hexdigest()
 
     def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS):
