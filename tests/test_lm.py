@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from detector import lm as lm_module
+from detector import lm_models
 from detector.errors import ModelError
 from detector.lm import (GEMMA3_270M, GGUF_FILE, LM_NAME, SMOLLM2, STRIDE, WINDOW, LMScorer, LMSpec, TokenScores,
                          _windows, cache_root, empty_scores, gguf_path)
@@ -129,7 +130,7 @@ def test_scorer_is_lazy():
 
 
 def test_missing_model_package_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(lm_module.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(lm_models.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(ModelError, match="pip install") as exc:
         gguf_path()
     assert "\n" not in str(exc.value)
