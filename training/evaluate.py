@@ -131,10 +131,15 @@ def roc_png(curves: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def _rule(artifact) -> str:
+    """How the model's thresholds were chosen, as its meta.json records it (older models: empirical)."""
+    return artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
+
+
 def report(artifact, records, scorer, out: Path) -> str:
     lines = [f"# Evaluation of {artifact.path}", "", f"LM: {artifact.meta['lm']['name']} "
              f"(first {artifact.meta['lm']['max_tokens']} tokens); classifier: {artifact.meta.get('classifier')}; "
-             "thresholds chosen on dev so that every human kind's FPR <= target.", ""]
+             f"thresholds chosen on dev: {_rule(artifact)}.", ""]
     curves = {}
     for split in ("dev", "test"):
         p, y, kinds, holdout, floor, z = split_scores(artifact, records, scorer, split)
