@@ -150,8 +150,8 @@ class Detector:
 
     def _measure(self, text: str, token_scores) -> dict[str, Measured]:
         """The LM features (given token scores) or else the text-only ones, with the sub-models' logits
-        (the n-gram model's from the text, the hidden-state probe's from the token scores)."""
-        from . import hidden, ngram
+        (the n-gram model's from the text, the hidden-state probes' from the token scores)."""
+        from . import hidden, mt_probe, ngram
         from .features import compute, registry
 
         names = [n for n, spec in registry().items() if spec.needs_lm == (token_scores is not None)]
@@ -160,6 +160,8 @@ class Detector:
             out[ngram.FEATURE] = ngram.measure(self.artifact.ngram, text)
         if token_scores is not None and self.artifact.hidden is not None:
             out[hidden.FEATURE] = hidden.measure(self.artifact.hidden, token_scores)
+        if token_scores is not None and self.artifact.mt_probe is not None:
+            out[mt_probe.FEATURE] = mt_probe.measure(self.artifact.mt_probe, token_scores)
         return out
 
     @staticmethod

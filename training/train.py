@@ -19,7 +19,7 @@ import detector
 from detector import features as F
 from detector import model as M
 from detector.lm import SPECS, LMScorer
-from detector import hidden, ngram, spin
+from detector import hidden, mt_probe, ngram, spin
 from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
@@ -63,9 +63,11 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
          ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
-    hidden_model, Hz = fit_hidden(records, scorer, tr, dv, budget, log)
-    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s]} for s in data.SPLITS}
-    names = F.feature_names() + [ngram.FEATURE, hidden.FEATURE]
+    hidden_model, Hz, H = fit_hidden(records, scorer, tr, dv, budget, log)
+    mt_model, Mz = fit_mt_probe(H, tr, dv, log)
+    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s], **({mt_probe.FEATURE: Mz[s]} if mt_model else {})}
+             for s in data.SPLITS}
+    names = F.feature_names() + [ngram.FEATURE, hidden.FEATURE] + ([mt_probe.FEATURE] if mt_model else [])
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
@@ -110,14 +112,16 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "evidence_rule": rule,
         "spin_route": route_meta,
         "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(scorer.spec.hidden_layers)},
+        "translation_probe": mt_model and {"c": mt_model[1], "dev_auroc_by_c": mt_model[2], "kinds": list(mt_probe.KINDS)},
     }
-    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model)
+    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model, mt_model and mt_model[0])
     return meta
 
 
 def fit_hidden(records, scorer, tr, dv, budget, log):
     """The hidden-state probe: C chosen on dev, fitted on train; out-of-fold logits for train rows.
-    Returns ((model, C, dev AUROC by C), logits by split). The probe reads the full budget's hidden states."""
+    Returns ((model, C, dev AUROC by C), logits by split, hidden vectors by split). The probe reads the full
+    budget's hidden states."""
     if budget != scorer.max_tokens:
         raise ValueError("the hidden-state probe needs the scorer's own budget (its mean covers every token)")
     H = {s: hidden_vectors([r["text"] for r in records if r["split"] == s], scorer) for s in data.SPLITS}
@@ -127,7 +131,25 @@ def fit_hidden(records, scorer, tr, dv, budget, log):
     model, oof = hidden_fit.fit(H["train"], tr[1], tr[3], c)
     log(f"  hidden-state probe: C={c} (dev AUROC by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
     Hz = {s: oof if s == "train" else hidden.logits(model, H[s]) for s in data.SPLITS}
-    return (model, c, {str(k): v for k, v in by_c.items()}), Hz
+    return (model, c, {str(k): v for k, v in by_c.items()}), Hz, H
+
+
+def fit_mt_probe(H: dict, tr, dv, log):
+    """The translation probe (detector.mt_probe): C chosen on dev MT against human translation, fitted on
+    train's; out-of-fold logits for those train rows, the fitted probe's for every other row. Returns
+    ((model, C, dev AUROC by C), logits by split), or (None, None) when train or dev lacks either kind."""
+    rows = {"train": np.isin(tr[2], mt_probe.KINDS), "dev": np.isin(dv[2], mt_probe.KINDS)}
+    y = {"train": tr[1][rows["train"]], "dev": dv[1][rows["dev"]]}
+    if any(len(np.unique(v)) < 2 for v in y.values()):
+        log("  translation probe: none (train or dev lacks mt or human_translation records)")
+        return None, None
+    c, by_c = hidden_fit.choose_c(H["train"][rows["train"]], y["train"], H["dev"][rows["dev"]], y["dev"])
+    model, oof = hidden_fit.fit(H["train"][rows["train"]], y["train"], tr[3][rows["train"]], c)
+    Mz = {s: mt_probe.logits(model, H[s]) for s in data.SPLITS}
+    Mz["train"][rows["train"]] = oof
+    log(f"  translation probe: C={c} on {int(rows['train'].sum())} train mt/human_translation records (dev AUROC "
+        "by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
+    return (model, c, {str(k): v for k, v in by_c.items()}), Mz
 
 
 def fit_rule(train_records: list[dict]) -> dict | None:
@@ -152,9 +174,10 @@ def fit_spin(X_train: np.ndarray, names: list[str], tr, log):
 def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log, rule, ev_dev, budget,
                 route=lambda p, X: p):
     """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features). The hidden-state
-    probe reads the full budget only, so earlier stages go without it."""
+    probes read the full budget only, so earlier stages go without them."""
     budgets = [n for n in CASCADE_BUDGETS if n < budget]
-    feature_sets = {n: [f for f in names if (n or not f.startswith("lm.")) and f != hidden.FEATURE] for n in budgets}
+    full_only = (hidden.FEATURE, mt_probe.FEATURE)
+    feature_sets = {n: [f for f in names if (n or not f.startswith("lm.")) and f not in full_only] for n in budgets}
     XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
                             f"{s}@{n} tokens", tokens=n, extra=extra[s]) for s in ("train", "dev")}
           for n in budgets}

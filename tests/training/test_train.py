@@ -57,6 +57,28 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     assert 0.0 <= art.threshold(0.01) <= 1.0
     with pytest.raises(M.ModelError):
         train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)  # never overwrites
+    assert art.mt_probe is None and art.meta["translation_probe"] is None  # no WMT kinds in this data
+    assert "lm.mt_logit.v1" not in art.features
+
+
+def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monkeypatch, user_jsonl):
+    monkeypatch.chdir(tmp_path)
+    records = data.load_user_jsonl(user_jsonl)
+    for i, r in enumerate(records):
+        r["kind"] = ("mt" if r["label"] == "machine" else "human_translation") if i % 5 else r["kind"]
+    meta = train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None)
+    art = M.load(tmp_path / "model")
+    assert art.mt_probe is not None and "lm.mt_logit.v1" in art.features
+    assert meta["translation_probe"]["c"] in hidden_fit.C_GRID and art.meta["mt_probe"]["file"] == "mt_probe.joblib"
+    assert all("lm.mt_logit.v1" not in st.features for st in art.stages)
+    from detector.api import Detector
+
+    got = Detector(model_dir=tmp_path / "model", scorer=FakeScorer(), cascade=False).score(
+        records[1]["text"], with_features=True)
+    assert math.isfinite(got.features["lm.mt_logit.v1"])
+    (tmp_path / "model" / "mt_probe.joblib").write_bytes(b"tampered")
+    with pytest.raises(M.ModelError, match="sha256"):
+        M.load(tmp_path / "model")
 
 
 def test_user_jsonl_errors_are_one_line(tmp_path):
