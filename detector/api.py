@@ -150,14 +150,16 @@ class Detector:
 
     def _measure(self, text: str, token_scores) -> dict[str, Measured]:
         """The LM features (given token scores) or else the text-only ones, with the sub-models' logits
-        (the n-gram model's from the text, the hidden-state probes' from the token scores)."""
-        from . import hidden, mt_probe, ngram
+        (the n-gram models' from the text, the hidden-state probes' from the token scores)."""
+        from . import hidden, mt_ngram, mt_probe, ngram
         from .features import compute, registry
 
         names = [n for n, spec in registry().items() if spec.needs_lm == (token_scores is not None)]
         out = compute(text[:MAX_FEATURE_CHARS], token_scores, only=names)
         if token_scores is None and self.artifact.ngram is not None:
             out[ngram.FEATURE] = ngram.measure(self.artifact.ngram, text)
+        if token_scores is None and self.artifact.mt_ngram is not None:
+            out[mt_ngram.FEATURE] = mt_ngram.measure(self.artifact.mt_ngram, text)
         if token_scores is not None and self.artifact.hidden is not None:
             out[hidden.FEATURE] = hidden.measure(self.artifact.hidden, token_scores)
         if token_scores is not None and self.artifact.mt_probe is not None:

@@ -57,6 +57,7 @@ class Artifact:
     hidden: object | None = None  # the hidden-state probe behind ``lm.hidden_logit.v1`` (detector.hidden)
     spin: object | None = None  # the spin route's model (detector.spin)
     mt_probe: object | None = None  # the translation probe behind ``lm.mt_logit.v1`` (detector.mt_probe)
+    mt_ngram: object | None = None  # the translation n-gram model behind ``ngram.mt_logit.v1`` (detector.mt_ngram)
 
     @property
     def features(self) -> list[str]:
@@ -132,7 +133,8 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
-SUBMODELS = {"ngram": "ngram", "hidden": "hidden", "spin": "spin", "mt_probe": "mt_probe"}  # meta key -> module (FEATURE, FILE)
+SUBMODELS = {"ngram": "ngram", "hidden": "hidden", "spin": "spin", "mt_probe": "mt_probe",
+             "mt_ngram": "mt_ngram"}  # meta key -> module (FEATURE, FILE)
 
 
 def _submodule(key: str):
@@ -214,7 +216,7 @@ def _unpickle(file: Path):
 
 
 def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_model=None,
-         hidden_model=None, spin_model=None, mt_probe=None) -> Path:
+         hidden_model=None, spin_model=None, mt_probe=None, mt_ngram=None) -> Path:
     """Write a new model directory (refuses to overwrite an existing one)."""
     import joblib
 
@@ -232,7 +234,8 @@ def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), ngram_
                       "sha256": sha256_file(tmp / name)})
     if specs:
         meta = dict(meta, cascade=dict(meta.get("cascade") or {}, stages=specs))
-    for key, sub in (("ngram", ngram_model), ("hidden", hidden_model), ("spin", spin_model), ("mt_probe", mt_probe)):
+    for key, sub in (("ngram", ngram_model), ("hidden", hidden_model), ("spin", spin_model), ("mt_probe", mt_probe),
+                     ("mt_ngram", mt_ngram)):
         if sub is not None:
             file = _submodule(key).FILE
             joblib.dump(sub, tmp / file, compress=3)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from detector import model as M
-from detector import hidden, mt_probe, ngram
+from detector import hidden, mt_ngram, mt_probe, ngram
 from detector.lm import LMScorer
 from training import data, metrics
 from training import cascade, evidence_rule
@@ -21,10 +21,12 @@ from training.train import arrays, select
 
 
 def submodel_columns(artifact, texts, scorer) -> dict[str, np.ndarray]:
-    """The fitted sub-models' outputs per text: the n-gram logit and the hidden-state probes' logits."""
+    """The fitted sub-models' outputs per text: the n-gram models' and the hidden-state probes' logits."""
     out = {}
     if artifact.ngram is not None:
         out[ngram.FEATURE] = ngram.logits(artifact.ngram, texts)
+    if artifact.mt_ngram is not None:
+        out[mt_ngram.FEATURE] = mt_ngram.logits(artifact.mt_ngram, texts)
     probes = [(m, probe) for m, probe in ((hidden, artifact.hidden), (mt_probe, artifact.mt_probe)) if probe is not None]
     H = hidden_vectors(texts, scorer) if probes else None
     for module, probe in probes:

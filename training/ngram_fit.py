@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector import ngram
+from detector import mt_ngram, ngram
 
 FOLDS = 5
 
@@ -25,3 +25,29 @@ def fit(train_records: list[dict]) -> tuple[object, dict[str, float]]:
         oof[out_idx] = ngram.logits(model, [texts[i] for i in out_idx])
     model = ngram.make_model().fit(texts, y)
     return model, {r["id"]: float(z) for r, z in zip(train_records, oof)}
+
+
+def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: tuple[str, ...]):
+    """The translation n-gram model (detector.mt_ngram): C chosen on dev ``kinds`` records, fitted on the
+    train ones. Returns (model, C, dev AUROC by C, logit by train id: out-of-fold for the ``kinds``
+    records, the fitted model's for the rest), or None when train or dev lacks either label among ``kinds``."""
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    tr = [r for r in train_records if r["kind"] in kinds]
+    dv = [r for r in dev_records if r["kind"] in kinds]
+    y, y_dev = (np.array([r["label"] == "machine" for r in rs], dtype=int) for rs in (tr, dv))
+    if len(np.unique(y)) < 2 or len(np.unique(y_dev)) < 2:
+        return None
+    texts, dev_texts = [r["text"] for r in tr], [r["text"] for r in dv]
+    by_c = {c: float(roc_auc_score(y_dev, mt_ngram.logits(mt_ngram.make_model(c).fit(texts, y), dev_texts)))
+            for c in mt_ngram.C_GRID}
+    c = max(mt_ngram.C_GRID, key=lambda k: (round(by_c[k], 4), -k))
+    model = mt_ngram.make_model(c).fit(texts, y)
+    others = [r for r in train_records if r["kind"] not in kinds]
+    out = dict(zip([r["id"] for r in others], map(float, mt_ngram.logits(model, [r["text"] for r in others]))))
+    groups = np.array([r["group"] for r in tr])
+    for fit_idx, out_idx in GroupKFold(n_splits=FOLDS).split(texts, y, groups):
+        fold = mt_ngram.make_model(c).fit([texts[i] for i in fit_idx], y[fit_idx])
+        out.update(zip([tr[i]["id"] for i in out_idx], map(float, mt_ngram.logits(fold, [texts[i] for i in out_idx]))))
+    return model, c, {str(k): v for k, v in by_c.items()}, out

@@ -19,7 +19,7 @@ import detector
 from detector import features as F
 from detector import model as M
 from detector.lm import SPECS, LMScorer
-from detector import hidden, mt_probe, ngram, spin
+from detector import hidden, mt_ngram, mt_probe, ngram, spin
 from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
@@ -62,12 +62,21 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ngram_model, oof = ngram_fit.fit(ngram_train)
     Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
          ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
+    mt_words = ngram_fit.fit_translation(ngram_train, [r for r in records if r["split"] == "dev"], mt_probe.KINDS)
+    if mt_words is None:
+        log("  translation n-gram model: none (train or dev lacks mt or human_translation records)")
+    else:
+        log(f"  translation n-gram model: C={mt_words[1]} (dev AUROC by C: "
+            + ", ".join(f"{k}: {v:.4f}" for k, v in mt_words[2].items()) + ")")
+        Zm = {s: np.array([mt_words[3][r["id"]] for r in records if r["split"] == s]) if s == "train" else
+              mt_ngram.logits(mt_words[0], [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     hidden_model, Hz, H = fit_hidden(records, scorer, tr, dv, budget, log)
     mt_model, Mz = fit_mt_probe(H, tr, dv, log)
-    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s], **({mt_probe.FEATURE: Mz[s]} if mt_model else {})}
-             for s in data.SPLITS}
-    names = F.feature_names() + [ngram.FEATURE, hidden.FEATURE] + ([mt_probe.FEATURE] if mt_model else [])
+    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s], **({mt_probe.FEATURE: Mz[s]} if mt_model else {}),
+                 **({mt_ngram.FEATURE: Zm[s]} if mt_words else {})} for s in data.SPLITS}
+    names = (F.feature_names() + [ngram.FEATURE] + ([mt_ngram.FEATURE] if mt_words else []) + [hidden.FEATURE]
+             + ([mt_probe.FEATURE] if mt_model else []))
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
@@ -113,8 +122,10 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "spin_route": route_meta,
         "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(scorer.spec.hidden_layers)},
         "translation_probe": mt_model and {"c": mt_model[1], "dev_auroc_by_c": mt_model[2], "kinds": list(mt_probe.KINDS)},
+        "translation_ngram": mt_words and {"c": mt_words[1], "dev_auroc_by_c": mt_words[2], "kinds": list(mt_probe.KINDS)},
     }
-    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model, mt_model and mt_model[0])
+    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model, mt_model and mt_model[0],
+           mt_words and mt_words[0])
     return meta
 
 

@@ -6,6 +6,7 @@ import random
 import pytest
 
 from detector import model as M
+from detector import mt_ngram
 from fakes import FakeScorer
 from training import data, hidden_fit, train
 
@@ -58,7 +59,8 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     with pytest.raises(M.ModelError):
         train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)  # never overwrites
     assert art.mt_probe is None and art.meta["translation_probe"] is None  # no WMT kinds in this data
-    assert "lm.mt_logit.v1" not in art.features
+    assert art.mt_ngram is None and art.meta["translation_ngram"] is None
+    assert "lm.mt_logit.v1" not in art.features and "ngram.mt_logit.v1" not in art.features
 
 
 def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monkeypatch, user_jsonl):
@@ -71,11 +73,15 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
     assert art.mt_probe is not None and "lm.mt_logit.v1" in art.features
     assert meta["translation_probe"]["c"] in hidden_fit.C_GRID and art.meta["mt_probe"]["file"] == "mt_probe.joblib"
     assert all("lm.mt_logit.v1" not in st.features for st in art.stages)
+    assert art.mt_ngram is not None and meta["translation_ngram"]["c"] in mt_ngram.C_GRID
+    assert art.meta["mt_ngram"]["file"] == "mt_ngram.joblib"
     from detector.api import Detector
 
     got = Detector(model_dir=tmp_path / "model", scorer=FakeScorer(), cascade=False).score(
         records[1]["text"], with_features=True)
-    assert math.isfinite(got.features["lm.mt_logit.v1"])
+    assert math.isfinite(got.features["lm.mt_logit.v1"]) and math.isfinite(got.features["ngram.mt_logit.v1"])
+    text_only = Detector(model_dir=tmp_path / "model", scorer=FakeScorer())._measure(records[1]["text"], None)
+    assert math.isfinite(text_only["ngram.mt_logit.v1"].value) and "lm.mt_logit.v1" not in text_only  # no LM needed
     (tmp_path / "model" / "mt_probe.joblib").write_bytes(b"tampered")
     with pytest.raises(M.ModelError, match="sha256"):
         M.load(tmp_path / "model")
