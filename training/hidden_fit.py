@@ -19,8 +19,12 @@ def choose_c(H_train: np.ndarray, y_train: np.ndarray, H_dev: np.ndarray, y_dev:
 
     scores = {c: float(roc_auc_score(y_dev, hidden.logits(hidden.make_model(c).fit(H_train, y_train), H_dev)))
               for c in C_GRID}
-    best = max(C_GRID, key=lambda c: (round(scores[c], 4), -c))
-    return best, scores
+    return best_c(scores), scores
+
+
+def best_c(dev_auroc_by_c: dict) -> float:
+    """The C with the best dev AUROC to 4 places; ties go to the stronger regularisation (smaller C)."""
+    return max(dev_auroc_by_c, key=lambda c: (round(dev_auroc_by_c[c], 4), -c))
 
 
 def fit(H: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float) -> tuple[object, np.ndarray]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from detector import mt_ngram, ngram
+from training.hidden_fit import best_c
 
 FOLDS = 5
 
@@ -42,7 +43,7 @@ def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: t
     texts, dev_texts = [r["text"] for r in tr], [r["text"] for r in dv]
     by_c = {c: float(roc_auc_score(y_dev, mt_ngram.logits(mt_ngram.make_model(c).fit(texts, y), dev_texts)))
             for c in mt_ngram.C_GRID}
-    c = max(mt_ngram.C_GRID, key=lambda k: (round(by_c[k], 4), -k))
+    c = best_c(by_c)
     model = mt_ngram.make_model(c).fit(texts, y)
     others = [r for r in train_records if r["kind"] not in kinds]
     out = dict(zip([r["id"] for r in others], map(float, mt_ngram.logits(model, [r["text"] for r in others]))))

@@ -62,14 +62,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ngram_model, oof = ngram_fit.fit(ngram_train)
     Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
          ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
-    mt_words = ngram_fit.fit_translation(ngram_train, [r for r in records if r["split"] == "dev"], mt_probe.KINDS)
-    if mt_words is None:
-        log("  translation n-gram model: none (train or dev lacks mt or human_translation records)")
-    else:
-        log(f"  translation n-gram model: C={mt_words[1]} (dev AUROC by C: "
-            + ", ".join(f"{k}: {v:.4f}" for k, v in mt_words[2].items()) + ")")
-        Zm = {s: np.array([mt_words[3][r["id"]] for r in records if r["split"] == s]) if s == "train" else
-              mt_ngram.logits(mt_words[0], [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
+    mt_words, Zm = fit_mt_ngram(records, ngram_train, log)
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     hidden_model, Hz, H = fit_hidden(records, scorer, tr, dv, budget, log)
     mt_model, Mz = fit_mt_probe(H, tr, dv, log)
@@ -143,6 +136,20 @@ def fit_hidden(records, scorer, tr, dv, budget, log):
     log(f"  hidden-state probe: C={c} (dev AUROC by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
     Hz = {s: oof if s == "train" else hidden.logits(model, H[s]) for s in data.SPLITS}
     return (model, c, {str(k): v for k, v in by_c.items()}), Hz, H
+
+
+def fit_mt_ngram(records, ngram_train, log):
+    """The translation n-gram model (detector.mt_ngram) and its logits by split (train: out-of-fold for the
+    mt/human_translation rows); (None, None) when train or dev lacks either kind."""
+    mt_words = ngram_fit.fit_translation(ngram_train, [r for r in records if r["split"] == "dev"], mt_probe.KINDS)
+    if mt_words is None:
+        log("  translation n-gram model: none (train or dev lacks mt or human_translation records)")
+        return None, None
+    log(f"  translation n-gram model: C={mt_words[1]} (dev AUROC by C: "
+        + ", ".join(f"{k}: {v:.4f}" for k, v in mt_words[2].items()) + ")")
+    Zm = {s: np.array([mt_words[3][r["id"]] for r in records if r["split"] == s]) if s == "train" else
+          mt_ngram.logits(mt_words[0], [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
+    return mt_words, Zm
 
 
 def fit_mt_probe(H: dict, tr, dv, log):
