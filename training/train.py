@@ -52,17 +52,20 @@ def arrays(records: list[dict], split: str):
 
 
 def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
-        ngram_train: list[dict] | None = None, max_tokens: int | None = None) -> dict:
+        ngram_train: list[dict] | None = None, max_tokens: int | None = None,
+        translation_extra: list[dict] | None = None) -> dict:
     """Fit and save a model. ``records`` are the LM-scored ones; the n-gram model, which needs no LM,
-    learns from ``ngram_train`` (default: the train records among ``records``). The model reads the
-    first ``max_tokens`` tokens (default and at most: the scorer's budget, which keys the LM cache)."""
+    learns from ``ngram_train`` (default: the train records among ``records``), and the translation n-gram
+    model from those plus ``translation_extra`` (train-only mt/human_translation records, such as
+    :func:`training.corpus.build.translation_extra`). The model reads the first ``max_tokens`` tokens
+    (default and at most: the scorer's budget, which keys the LM cache)."""
     budget = min(max_tokens or scorer.max_tokens, scorer.max_tokens)
     ngram_train = ngram_train or [r for r in records if r["split"] == "train"]
     log(f"  word n-gram model on {len(ngram_train)} train records")
     ngram_model, oof = ngram_fit.fit(ngram_train)
     Z = {s: np.array([oof[r["id"]] for r in records if r["split"] == s]) if s == "train" else
          ngram.logits(ngram_model, [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
-    mt_words, Zm = fit_mt_ngram(records, ngram_train, log)
+    mt_words, Zm = fit_mt_ngram(records, ngram_train + list(translation_extra or []), log)
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     hidden_model, Hz, H = fit_hidden(records, scorer, tr, dv, budget, log)
     mt_model, Mz = fit_mt_probe(H, tr, dv, log)
@@ -115,7 +118,8 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "spin_route": route_meta,
         "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(scorer.spec.hidden_layers)},
         "translation_probe": mt_model and {"c": mt_model[1], "dev_auroc_by_c": mt_model[2], "kinds": list(mt_probe.KINDS)},
-        "translation_ngram": mt_words and {"c": mt_words[1], "dev_auroc_by_c": mt_words[2], "kinds": list(mt_probe.KINDS)},
+        "translation_ngram": mt_words and {"c": mt_words[1], "dev_auroc_by_c": mt_words[2], "kinds": list(mt_probe.KINDS),
+                                           "extra_train_records": len(translation_extra or [])},
     }
     M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model, mt_model and mt_model[0],
            mt_words and mt_words[0])
@@ -231,6 +235,20 @@ def _data_hashes(records: list[dict]) -> dict:
     return out
 
 
+def _translation_extra(corpus: list[dict], log) -> list[dict]:
+    """The bundled corpus's extra train records for the translation n-gram model, built from data/raw/
+    (none when data/raw/wmt.jsonl.gz is absent)."""
+    from training.corpus.build import translation_extra
+
+    raw = Path("data/raw")
+    if not (raw / "wmt.jsonl.gz").is_file():
+        log("  no data/raw/wmt.jsonl.gz: the translation n-gram model learns from the corpus alone")
+        return []
+    extra = translation_extra(raw, corpus)
+    log(f"  {len(extra)} extra train mt/human_translation records (every WMT system) for the translation n-gram model")
+    return extra
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train a detector model.")
     ap.add_argument("--data", type=Path, default=None, help="JSONL with text and label (default: data/corpus)")
@@ -251,6 +269,7 @@ def main(argv=None) -> int:
         log(f"error: {e}")
         return 2
     ngram_train = [r for r in records if r["split"] == "train"]
+    extra = [] if args.data else _translation_extra(records, log)
     records = select(records, args.max_train)
     missing = [s for s in data.SPLITS if not any(r["split"] == s for r in records)]
     if missing:
@@ -259,7 +278,7 @@ def main(argv=None) -> int:
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
     meta = run(records, out, LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm]), args.classifier, log,
-               ngram_train, args.max_tokens)
+               ngram_train, args.max_tokens, extra)
     print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
     return 0
 

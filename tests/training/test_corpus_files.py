@@ -77,3 +77,30 @@ def test_derived_records_differ_from_originals_and_keep_paragraphs(records, kind
         assert edit_rate(r["text"], orig["text"]) >= 0.04, r["id"]
         if not orig["detail"].get("boilerplate"):
             assert len(_paragraphs(r["text"])) == len(_paragraphs(orig["text"])), r["id"]
+
+
+@pytest.fixture(scope="module")
+def extra(records):
+    from pathlib import Path
+
+    from training.corpus.build import translation_extra
+
+    return translation_extra(Path("data/raw"), records)
+
+
+def test_translation_extra_adds_only_train_wmt_translations(records, extra):
+    """The translation n-gram model's extra records: train WMT groups only, never a held-out system or
+    language, no id or text already in the corpus, and the corpus schema."""
+    train_groups = {r["group"] for r in records if r["split"] == "train"}
+    other_groups = {r["group"] for r in records if r["split"] != "train"}
+    ids, texts = {r["id"] for r in records}, {r["text"] for r in records}
+    kinds = Counter(r["kind"] for r in extra)
+    assert kinds["mt"] > 2 * sum(r["kind"] == "mt" for r in records if r["split"] == "train")
+    assert set(kinds) == {"mt", "human_translation"} and kinds["human_translation"] > 0
+    for r in extra:
+        assert FIELDS <= set(r) and r["split"] == "train" and r["detail"]["extra"], r["id"]
+        assert r["group"] not in other_groups and r["id"] not in ids and r["text"] not in texts, r["id"]
+        assert r["detail"]["system"] != "Online-Y" and not r["detail"]["pair"].startswith("is-"), r["id"]
+        assert r["label"] == ("machine" if r["kind"] == "mt" else "human"), r["id"]
+    assert sum(r["group"] in train_groups for r in extra) > 0.9 * len(extra)  # groups the corpus trains on
+    assert len({r["text"] for r in extra}) == len(extra) and len({r["id"] for r in extra}) == len(extra)

@@ -68,7 +68,11 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
     records = data.load_user_jsonl(user_jsonl)
     for i, r in enumerate(records):
         r["kind"] = ("mt" if r["label"] == "machine" else "human_translation") if i % 5 else r["kind"]
-    meta = train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None)
+    extra = [dict(r, id=f"{r['id']}-extra", text=r["text"] + " More.") for r in records
+             if r["split"] == "train" and r["kind"] in ("mt", "human_translation")][:20]
+    meta = train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None,
+                     translation_extra=extra)
+    assert meta["translation_ngram"]["extra_train_records"] == len(extra) > 0
     art = M.load(tmp_path / "model")
     assert art.mt_probe is not None and "lm.mt_logit.v1" in art.features
     assert meta["translation_probe"]["c"] in hidden_fit.C_GRID and art.meta["mt_probe"]["file"] == "mt_probe.joblib"

@@ -63,11 +63,8 @@ def select_natives(raw: Path) -> list[Doc]:
 
 def wmt_records(raw: Path) -> list[dict]:
     """Content-matched WMT groups: references, natives, MT outputs and liv round trips."""
-    by_group: dict[str, list[Doc]] = {}
-    for d in wmt_docs(raw):
-        by_group.setdefault(d.group, []).append(d)
     out = []
-    for group, docs in sorted(by_group.items()):
+    for group, docs in _wmt_groups(raw):
         anchor = next((d for d in docs if d.label == "human"), None)
         if anchor is None:
             continue
@@ -97,6 +94,44 @@ def _choose_wmt(docs: list[Doc], group: str, split: str) -> list[Doc]:
     held = [d for d in machines if d.detail["system"] == HOLDOUT_SYSTEM and d not in chosen]
     loops = [d for d in docs if d.kind == "roundtrip"][:1]
     return humans + chosen + held[:1] + loops
+
+
+def translation_extra(raw: Path, corpus: list[dict]) -> list[dict]:
+    """Train-only extra records for the translation n-gram model (detector.mt_ngram): in every train WMT
+    group with a human reference, each MT system's output and each further reference that the corpus
+    leaves out (``MT_PER_DOC`` keeps two systems per document), rendered as corpus records are. The
+    never-seen system and language stay out, as they do from train, and no text repeats one of ``corpus``.
+    About 4,260 MT and 140 human records (session 14)."""
+    corpus_ids, seen, out = {r["id"] for r in corpus}, {r["text"] for r in corpus}, []
+    for group, docs in _wmt_groups(raw):
+        anchor = next((d for d in docs if d.label == "human"), None)
+        if (anchor is None or anchor.kind != "human_translation" or split_of(group) != "train"
+                or anchor.detail["pair"].split("-")[0] == HOLDOUT_LANGUAGE):
+            continue
+        n_units = len(clip(anchor.units))
+        plan = layout.paragraph_plan(group, n_units)
+        for i, d in enumerate(docs):
+            if d.kind not in ("mt", "human_translation") or d.detail.get("system") == HOLDOUT_SYSTEM:
+                continue
+            rid = f"{group}#{d.kind}:{d.detail['system']}"
+            if d.kind == "human_translation" and d is not anchor:
+                rid += f"#{i}"  # a further reference: its system field may repeat the anchor's
+            paras = layout.regroup(d.units[:n_units], plan)
+            if rid in corpus_ids or word_count(" ".join(paras)) < MIN_WORDS:
+                continue
+            r = finish(_record(d.source, group, "train", d.kind, d.label, dict(d.detail, extra=True), paras, rid))
+            if r["text"] not in seen:
+                seen.add(r["text"])
+                out.append(r)
+    return out
+
+
+def _wmt_groups(raw: Path) -> list[tuple[str, list[Doc]]]:
+    """WMT documents by group (one source document), in group order."""
+    by_group: dict[str, list[Doc]] = {}
+    for d in wmt_docs(raw):
+        by_group.setdefault(d.group, []).append(d)
+    return sorted(by_group.items())
 
 
 def _record(source, group, split, kind, label, detail, paras, rid, holdout=None) -> dict:
