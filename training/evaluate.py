@@ -135,13 +135,23 @@ def roc_png(curves: dict, path: Path) -> None:
     plt.close(fig)
 
 
+def shown_path(path) -> str:
+    """A model path as a report names it: relative to the working directory when inside it (reports are
+    committed, so they should not carry one machine's absolute paths)."""
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _rule(artifact) -> str:
     """How the model's thresholds were chosen, as its meta.json records it (older models: empirical)."""
     return artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
 
 
 def report(artifact, records, scorer, out: Path) -> str:
-    lines = [f"# Evaluation of {artifact.path}", "", f"LM: {artifact.meta['lm']['name']} "
+    lines = [f"# Evaluation of {shown_path(artifact.path)}", "", f"LM: {artifact.meta['lm']['name']} "
              f"(first {artifact.meta['lm']['max_tokens']} tokens); classifier: {artifact.meta.get('classifier')}; "
              f"thresholds chosen on dev: {_rule(artifact)}.", ""]
     curves = {}

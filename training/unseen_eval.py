@@ -34,7 +34,7 @@ from detector.text import lines
 from training import data, metrics
 from training.corpus import artifacts, roundtrip, spinner
 from training.corpus.rng import unit
-from training.evaluate import split_scores, write_report
+from training.evaluate import shown_path, split_scores, write_report
 
 SPLIT_TAG = "unseen-eval"  # the split name the generated records are scored under
 LEXICON = Path("data/raw/tortured-phrases.json.gz")  # the corpus spinner's tortured phrases (its half)
@@ -177,7 +177,7 @@ def main(argv=None) -> int:
         return [int(sel.sum()), "-" if a is None else f"{a:.4f}", f"{np.mean(p[sel] >= threshold):.3f}"]
 
     lines = ["# Generators never seen in training", "",
-             f"Model: {artifact.path}. The same {len(chosen)} native `{args.split}` articles rewritten by each "
+             f"Model: {shown_path(artifact.path)}. The same {len(chosen)} native `{args.split}` articles rewritten by each "
              f"generator, ranked against the {int(human.sum())} human records of `{args.split}` "
              f"(`make unseen-eval`). TPR at the stored threshold {threshold:.4f} (target FPR {args.fpr:g}); the "
              f"FPR of those human records at it is {np.mean(p[human] >= threshold):.4f}.", "",

@@ -92,3 +92,14 @@ def test_human_breakdown_by_source_and_domain_pools_small_domains():
     # news and speech have one native each: pooled as wmt/other; machine kinds are not rows
     assert rows == [("native", "bbc", 1, 1.0), ("native", "wmt/social", 2, 0.5), ("native", "wmt/other", 2, 0.5),
                     ("human_translation", "wmt/news", 2, 0.5)]
+
+
+def test_reports_name_a_model_inside_the_working_directory_by_its_relative_path(tmp_path, monkeypatch):
+    from training.evaluate import shown_path
+
+    (tmp_path / "models" / "m").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert shown_path(tmp_path / "models" / "m") == "models/m"
+    assert shown_path("models/m") == "models/m"
+    outside = tmp_path.parent / "elsewhere"
+    assert shown_path(outside) == str(outside)  # outside the working directory: as given
