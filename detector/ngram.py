@@ -19,16 +19,17 @@ MAX_CHARS = 50_000  # the prefix it reads, as the handcrafted features
 TOKEN_PATTERN = r"(?u)\b\w+\b|[^\w\s]"
 
 
-def make_model(C: float = 10.0):
-    """The unfitted pipeline: hashed 1-2-grams, sublinear tf, l2 norm, balanced logistic regression."""
+def make_model(C: float = 10.0, n_features: int = N_FEATURES, use_idf: bool = False):
+    """The unfitted pipeline: hashed 1-2-grams, sublinear tf (times idf when ``use_idf``), l2 norm, balanced
+    logistic regression."""
     from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        HashingVectorizer(ngram_range=(1, 2), n_features=N_FEATURES, alternate_sign=False, lowercase=False,
+        HashingVectorizer(ngram_range=(1, 2), n_features=n_features, alternate_sign=False, lowercase=False,
                           norm=None, token_pattern=TOKEN_PATTERN),
-        TfidfTransformer(sublinear_tf=True, use_idf=False),
+        TfidfTransformer(sublinear_tf=True, use_idf=use_idf),
         LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))
 
 
