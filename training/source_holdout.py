@@ -66,6 +66,7 @@ def main(argv=None) -> int:
     test = [r for r in records if r["split"] == "test"]
     p_shipped = split_scores(shipped, records, scorer, "test")[0]
     thr = shipped.threshold(0.01)
+    extra = train.bundled_translation_extra(records, log)  # as make train (never a held-out native's group)
     lines = ["# News sources never seen in training", "",
              "Each source's native documents (and the round trips, spins and scrape damage made from them) are "
              "dropped from train and dev; the model is refitted on the rest (`python -m training.source_holdout`). "
@@ -78,7 +79,8 @@ def main(argv=None) -> int:
         kept = without(records, groups)
         out = args.models / source
         log(f"{source}: {len(records) - len(kept)} train/dev records held out -> {out}")
-        train.run(kept, out, scorer, "gbm", log, [r for r in kept if r["split"] == "train"])
+        train.run(kept, out, scorer, "gbm", log, [r for r in kept if r["split"] == "train"],
+                  translation_extra=extra)
         art = M.load(out)
         p = split_scores(art, records, scorer, "test")[0]
         lines.append(f"| {source} | without {source} | " + " | ".join(figures(p, test, groups, art.threshold(0.01))) + " |")

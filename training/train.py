@@ -235,7 +235,7 @@ def _data_hashes(records: list[dict]) -> dict:
     return out
 
 
-def _translation_extra(corpus: list[dict], log) -> list[dict]:
+def bundled_translation_extra(corpus: list[dict], log) -> list[dict]:
     """The bundled corpus's extra train records for the translation n-gram model, built from data/raw/
     (none when data/raw/wmt.jsonl.gz is absent)."""
     from training.corpus.build import translation_extra
@@ -269,7 +269,7 @@ def main(argv=None) -> int:
         log(f"error: {e}")
         return 2
     ngram_train = [r for r in records if r["split"] == "train"]
-    extra = [] if args.data else _translation_extra(records, log)
+    extra = [] if args.data else bundled_translation_extra(records, log)
     records = select(records, args.max_train)
     missing = [s for s in data.SPLITS if not any(r["split"] == s for r in records)]
     if missing:

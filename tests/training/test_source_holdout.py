@@ -34,3 +34,17 @@ def test_figures_are_fpr_of_the_source_and_auroc_against_every_human():
     assert fpr_native == "1.000 (1)" and fpr_scrape == "0.000 (1)"
     assert auc_rt == "1.0000"  # abc's round trip (0.99) above all four humans
     assert auc_spun == "-"
+
+
+def test_the_translation_extra_records_never_come_from_a_held_out_source():
+    """The refits get make train's extra WMT records; none may belong to a held-out native's group."""
+    from pathlib import Path
+
+    from training.corpus.build import translation_extra
+    from training.data import load_corpus
+
+    records = load_corpus()
+    extra_groups = {r["group"] for r in translation_extra(Path("data/raw"), records)}
+    assert extra_groups
+    for source in S.SOURCES:
+        assert not extra_groups & S.held_groups(records, source), source
