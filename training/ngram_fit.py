@@ -15,17 +15,23 @@ FOLDS = 5
 
 def fit(train_records: list[dict]) -> tuple[object, dict[str, float]]:
     """The n-gram model fitted on all ``train_records`` and each record's out-of-fold logit by id."""
-    from sklearn.model_selection import GroupKFold
-
     texts = [r["text"] for r in train_records]
     y = np.array([r["label"] == "machine" for r in train_records], dtype=int)
     groups = np.array([r["group"] for r in train_records])
-    oof = np.zeros(len(texts))
-    for fit_idx, out_idx in GroupKFold(n_splits=FOLDS).split(texts, y, groups):
-        model = ngram.make_model().fit([texts[i] for i in fit_idx], y[fit_idx])
-        oof[out_idx] = ngram.logits(model, [texts[i] for i in out_idx])
+    oof = out_of_fold(ngram.make_model, texts, y, groups)
     model = ngram.make_model().fit(texts, y)
     return model, {r["id"]: float(z) for r, z in zip(train_records, oof)}
+
+
+def out_of_fold(make, texts: list[str], y: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each text's logit from a model (``make()``, fitted) that never saw its document group."""
+    from sklearn.model_selection import GroupKFold
+
+    oof = np.zeros(len(texts))
+    for fit_idx, out_idx in GroupKFold(n_splits=FOLDS).split(texts, y, groups):
+        model = make().fit([texts[i] for i in fit_idx], y[fit_idx])
+        oof[out_idx] = ngram.logits(model, [texts[i] for i in out_idx])
+    return oof
 
 
 def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: tuple[str, ...]):
@@ -33,7 +39,6 @@ def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: t
     train ones. Returns (model, C, dev AUROC by C, logit by train id: out-of-fold for the ``kinds``
     records, the fitted model's for the rest), or None when train or dev lacks either label among ``kinds``."""
     from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import GroupKFold
 
     tr = [r for r in train_records if r["kind"] in kinds]
     dv = [r for r in dev_records if r["kind"] in kinds]
@@ -47,8 +52,6 @@ def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: t
     model = mt_ngram.make_model(c).fit(texts, y)
     others = [r for r in train_records if r["kind"] not in kinds]
     out = dict(zip([r["id"] for r in others], map(float, mt_ngram.logits(model, [r["text"] for r in others]))))
-    groups = np.array([r["group"] for r in tr])
-    for fit_idx, out_idx in GroupKFold(n_splits=FOLDS).split(texts, y, groups):
-        fold = mt_ngram.make_model(c).fit([texts[i] for i in fit_idx], y[fit_idx])
-        out.update(zip([tr[i]["id"] for i in out_idx], map(float, mt_ngram.logits(fold, [texts[i] for i in out_idx]))))
+    oof = out_of_fold(lambda: mt_ngram.make_model(c), texts, y, np.array([r["group"] for r in tr]))
+    out.update(zip([r["id"] for r in tr], map(float, oof)))
     return model, c, {str(k): v for k, v in by_c.items()}, out
