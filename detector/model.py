@@ -130,6 +130,9 @@ def read_meta(path: Path) -> dict:
     if meta["schema_version"] != SCHEMA_VERSION:
         raise ModelError(f"model schema {meta['schema_version']} but this version reads {SCHEMA_VERSION}; "
                          "retrain with make train")
+    layers = (meta.get("hidden_probe") or {}).get("layers")
+    if isinstance(meta["lm"], dict) and "hidden_layers" not in meta["lm"] and layers is not None:
+        meta["lm"] = dict(meta["lm"], hidden_layers=layers)  # written before lm.hidden_layers: its probe's layers
     return meta
 
 

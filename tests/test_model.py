@@ -314,3 +314,26 @@ def test_stage_or_ngram_entries_that_do_not_verify_are_refused(saved_full, no_un
 def test_ngram_feature_without_the_ngram_model_is_unknown(saved_full, no_unpickling):
     _edit_meta(saved_full, lambda m: m.pop("ngram"))
     assert "ngram.word_logit.v1" in _load_error(saved_full)
+
+
+# --- hidden-state layers -----------------------------------------------------------------------------
+
+def test_hidden_layers_come_from_meta_not_from_the_default(saved):
+    from detector.lm import LMScorer
+
+    _, path = saved
+    _edit_meta(path, lambda m: m.update(hidden_probe={"layers": [20, 30]}))  # written before lm.hidden_layers
+    assert model.load(path).meta["lm"]["hidden_layers"] == [20, 30]
+    assert LMScorer.for_model(model.load(path).meta["lm"]).spec.hidden_layers == (20, 30)
+    _edit_meta(path, lambda m: m["lm"].update(hidden_layers=[5, 10, 15]))  # lm.hidden_layers wins
+    assert LMScorer.for_model(model.load(path).meta["lm"]).spec.hidden_layers == (5, 10, 15)
+
+
+@pytest.mark.parametrize("layers", ["15,30", [], [1.5], [-1]])
+def test_bad_hidden_layers_are_a_model_error(saved, layers):
+    from detector.lm import LMScorer
+
+    _, path = saved
+    _edit_meta(path, lambda m: m["lm"].update(hidden_layers=layers))
+    with pytest.raises(ModelError, match="hidden_layers"):
+        LMScorer.for_model(model.load(path).meta["lm"])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detector.lm import SCORES_VERSION, TokenScores
+from detector.lm import HIDDEN_LAYERS, SCORES_VERSION, TokenScores
 
 DEFAULT_DIR = Path(".cache/lm")
 
@@ -25,9 +25,17 @@ def probe_digest() -> str:
 
 
 class ScoreCache:
-    def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR):
+    def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR,
+                 hidden_layers: tuple[int, ...] = HIDDEN_LAYERS):
         self.root = Path(root)
         self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:"
+        if tuple(hidden_layers) != (15, 30):  # scores of the original layers keep their older keys
+            self.salt += f"h{'-'.join(map(str, hidden_layers))}:"
+
+    @classmethod
+    def for_scorer(cls, scorer, root: Path = DEFAULT_DIR) -> "ScoreCache":
+        """The cache for this scorer's LM file, token budget and hidden-state layers."""
+        return cls(scorer.sha256, scorer.max_tokens, root, scorer.spec.hidden_layers)
 
     def _path(self, text: str) -> Path:
         key = hashlib.sha256((self.salt + text).encode("utf-8", "surrogatepass")).hexdigest()

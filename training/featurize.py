@@ -45,7 +45,7 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
     A causal LM scores a prefix exactly as it scores it inside a longer text, so the stored full-budget
     scores are cut rather than recomputed."""
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     budget = scorer.max_tokens if tokens is None else min(tokens, scorer.max_tokens)
     salt = f"{scorer.sha256}:{budget}:{hashlib.sha256(json.dumps(names).encode()).hexdigest()}:{_code_salt()}"
     FEATURE_CACHE.mkdir(parents=True, exist_ok=True)
@@ -90,14 +90,14 @@ def hidden_vectors(texts: list[str], scorer) -> np.ndarray:
     from detector import hidden
 
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     return np.array([hidden.vector(s) for s in cache.score_many(scorer, texts)])
 
 
 def token_counts(texts: list[str], scorer) -> np.ndarray:
     """Tokens each text has within the scorer's budget (from the LM cache; scored when missing)."""
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     return np.array([len(cache.score_many(scorer, [t])[0]) for t in texts])
 
 

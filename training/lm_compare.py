@@ -71,7 +71,7 @@ def lm_feature_names() -> list[str]:
 def measure(records: list[dict], scorer: LMScorer, log) -> dict:
     """Score (or read from the cache) every record; returns feature rows, hidden vectors and LM figures."""
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     texts = [r["text"] for r in records]
     t0 = time.perf_counter()
     fresh = sum(cache.get(t) is None for t in texts)

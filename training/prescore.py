@@ -22,7 +22,7 @@ def main(argv=None) -> int:
     k, n = (int(x) for x in args.shard.split("/"))
     scorer = LMScorer(max_tokens=args.max_tokens, threads=args.threads)
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     records = load_corpus()
     order = {"test": 0, "dev": 1, "train": 2}
     records.sort(key=lambda r: (order[r["split"]], unit("order", r["id"])))

@@ -60,7 +60,7 @@ def main(argv=None) -> int:
     splits = args.splits.split(",")
     scorer = LMScorer()
     scorer.load()
-    cache = ScoreCache(scorer.sha256, scorer.max_tokens)
+    cache = ScoreCache.for_scorer(scorer)
     records = [r for r in data.load_corpus() if r["split"] in splits]
     by_id = {r["id"]: r for r in data.load_corpus()}
     classes: collections.Counter = collections.Counter()

@@ -106,7 +106,8 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
                                          rule, ev["dev"], budget, route)
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
-        "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget},
+        "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget,
+               "hidden_layers": list(scorer.spec.hidden_layers)},
         "features": names, "min_words": MIN_WORDS, "thresholds": table,
         "feature_medians": {n: _median(X["train"][:, i]) for i, n in enumerate(names)},
         "training_data": _data_hashes(records), "metrics": {"test": results["combined"], "dev": dev_results["combined"]},

@@ -30,3 +30,21 @@ def test_a_rebuilt_thesaurus_keys_fresh_scores(tmp_path, monkeypatch):
 def test_probe_digest_reads_the_shipped_lexicon():
     d = C.probe_digest()
     assert len(d) == 16 and d == C.probe_digest() and int(d, 16) >= 0
+
+
+def test_other_hidden_layers_key_fresh_scores(tmp_path):
+    C.ScoreCache("sha", 128, tmp_path).put("abc", _scores())
+    assert C.ScoreCache("sha", 128, tmp_path, (15, 30)).get("abc") is not None  # the default layers
+    assert C.ScoreCache("sha", 128, tmp_path, (5, 10, 15, 20, 25)).get("abc") is None
+    assert C.ScoreCache("sha", 128, tmp_path, (20, 30)).get("abc") is None
+
+
+def test_for_scorer_keys_by_the_scorers_layers(tmp_path):
+    from detector.lm import LMScorer, spec_for
+
+    scorer = LMScorer(128, spec=spec_for({"name": "SmolLM2-135M-Instruct.Q4_1", "hidden_layers": [20]}))
+    scorer.sha256 = "sha"
+    C.ScoreCache("sha", 128, tmp_path).put("abc", _scores())
+    assert C.ScoreCache.for_scorer(scorer, tmp_path).get("abc") is None
+    C.ScoreCache.for_scorer(scorer, tmp_path).put("abc", _scores())
+    assert C.ScoreCache("sha", 128, tmp_path, (20,)).get("abc") is not None

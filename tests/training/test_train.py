@@ -42,6 +42,7 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     assert art.ngram is not None and "ngram.word_logit.v1" in art.features
     assert art.hidden is not None and "lm.hidden_logit.v1" in art.features
     assert art.meta["hidden_probe"]["c"] in hidden_fit.C_GRID and art.meta["hidden"]["file"] == "hidden.joblib"
+    assert art.meta["lm"]["hidden_layers"] == list(FakeScorer().spec.hidden_layers)  # what the runtime will read
     assert all("lm.hidden_logit.v1" not in st.features for st in art.stages)  # a prefix has no mean hidden state
     from detector.api import Detector
 
