@@ -12,6 +12,7 @@ import numpy as np
 from detector.lm import HIDDEN_LAYERS, SCORES_VERSION, TokenScores
 
 DEFAULT_DIR = Path(".cache/lm")
+UNKEYED_LAYERS = (15, 30)  # the layers scored before layers joined the key: their entries keep the older keys
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +30,7 @@ class ScoreCache:
                  hidden_layers: tuple[int, ...] = HIDDEN_LAYERS):
         self.root = Path(root)
         self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:"
-        if tuple(hidden_layers) != (15, 30):  # scores of the original layers keep their older keys
+        if tuple(hidden_layers) != UNKEYED_LAYERS:
             self.salt += f"h{'-'.join(map(str, hidden_layers))}:"
 
     @classmethod
