@@ -152,7 +152,7 @@ def test_real_lm_marks_the_spun_words_and_not_the_original(lm):
     assert clean.spans == (), [ORIGINAL[sp.start:sp.end] for sp in clean.spans]
     assert m.value > clean.value + SWAP_GAP
     assert synonym_swap_rate(SPUN, spun).value > synonym_swap_rate(ORIGINAL, original).value
-    assert spun.hidden.shape == original.hidden.shape == (2, 576)
+    assert spun.hidden.shape == original.hidden.shape == (len(lm.spec.hidden_layers), 576)
 
 
 @pytest.mark.slow
