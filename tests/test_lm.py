@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from detector import lm as lm_module
-from detector import lm_models
+from detector import lm_load, lm_models
 from detector.errors import ModelError
 from detector.lm import (GEMMA3_270M, GGUF_FILE, LM_NAME, SMOLLM2, STRIDE, WINDOW, LMScorer, LMSpec, TokenScores,
                          _windows, cache_root, empty_scores, gguf_path)
@@ -317,13 +317,13 @@ def _cache_dir(root: Path, sha: str) -> Path:
 
 def _record_cache_writes(monkeypatch) -> list:
     writes = []
-    original = lm_module._write_cache
+    original = lm_load._write_cache
 
     def recording(cache, *args):
         writes.append(cache)
         return original(cache, *args)
 
-    monkeypatch.setattr(lm_module, "_write_cache", recording)
+    monkeypatch.setattr(lm_load, "_write_cache", recording)
     return writes
 
 
