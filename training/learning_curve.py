@@ -146,9 +146,17 @@ def main(argv=None) -> int:
     from training.train import bundled_translation_extra
 
     model_dir = args.model or M.default_model_dir()
-    meta = json.loads((Path(model_dir) / "meta.json").read_text())
+    try:
+        meta = json.loads((Path(model_dir) / "meta.json").read_text())
+        fractions = sorted(float(f) for f in args.fractions.split(","))
+    except (OSError, ValueError) as e:
+        print(f"learning_curve: {e}", file=sys.stderr)
+        return 2
     if not (meta.get("translation_ngram") and meta.get("translation_probe")):
         print(f"{model_dir}: the model has no translation n-gram model or probe", file=sys.stderr)
+        return 2
+    if len(fractions) < 2 or not all(0 < f <= 1 for f in fractions):
+        print("learning_curve: --fractions needs two or more values in (0, 1]", file=sys.stderr)
         return 2
     corpus = data.load_corpus()
     train = [r for r in corpus if r["split"] == "train" and r["kind"] in mt_probe.KINDS]
@@ -158,7 +166,6 @@ def main(argv=None) -> int:
     scorer = LMScorer.for_model(meta["lm"])
     H, H_dev, H_test = (hidden_vectors([r["text"] for r in rs], scorer) for rs in (train, dev, test))
     y, y_dev, y_test = (np.array([r["label"] == "machine" for r in rs]) for rs in (train, dev, test))
-    fractions = sorted(float(f) for f in args.fractions.split(","))
     groups = [r["group"] for r in train]
     fits = {"translation n-gram model": ngram_fit_score(train, extra, {"dev": dev, "test": test},
                                                         meta["translation_ngram"]["c"]),

@@ -1,6 +1,7 @@
 """training.learning_curve: document subsets, the curve rows, the log-linear extrapolation, the report."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -86,3 +87,19 @@ def test_ngram_fit_score_uses_only_the_kept_documents_and_their_extras():
     assert score({"doc3"})["dev"] > 0.9
     with pytest.raises(ValueError):  # no kept document: nothing to fit
         score({"nowhere"})
+
+
+@pytest.mark.parametrize("meta, argv, message", [
+    (None, [], "meta.json"),
+    ({"translation_probe": {"c": 0.001}}, [], "no translation n-gram model or probe"),
+    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "0.5,x"], "could not convert"),
+    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "0.5,2"], "(0, 1]"),
+    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "1"], "two or more"),
+])
+def test_bad_model_or_fractions_are_one_line_errors(tmp_path, capsys, meta, argv, message):
+    if meta is not None:
+        (tmp_path / "meta.json").write_text(json.dumps(meta))
+    assert lc.main(["--model", str(tmp_path), "--out", str(tmp_path / "out.md"), *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "out.md").exists()
