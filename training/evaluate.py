@@ -88,6 +88,12 @@ def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) 
         sel = np.isin(kinds, ["mt", "human_translation"])
         lines += ["", f"mt vs the human translation of the same source document (pairs within a document): "
                       f"AUROC {paired:.4f}; pooled over all documents: {metrics.auroc(y[sel], p[sel]):.4f}."]
+    words = np.array([len(r["text"].split()) for r in rs])
+    lines += ["", f"{split} split by text length (words; mt against human translations of the same length, "
+                  "the other kinds against every human text of that length):", "",
+              "| kind | words | n | n reference | AUROC |", "|---|---|---|---|---|"]
+    for kind, bucket, n, n_ref, a in metrics.length_breakdown(p, y, kinds, words):
+        lines.append(f"| {kind} | {bucket} | {n} | {n_ref} | {'-' if a is None else f'{a:.4f}'} |")
     lines += ["", f"Human texts by source and WMT domain (FPR at the same threshold; groups under 10 texts pooled):", "",
               "| kind | source | n | FPR |", "|---|---|---|---|"]
     sources = np.array([r.get("source", "") for r in rs])

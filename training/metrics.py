@@ -63,6 +63,34 @@ def breakdown(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, details: list[dic
     return rows
 
 
+LENGTH_EDGES = (100, 200, 400)  # words; the breakdown's bucket edges
+
+
+def length_breakdown(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray,
+                     edges: tuple[int, ...] = LENGTH_EDGES) -> list[tuple[str, str, int, int, float | None]]:
+    """Each machine kind by text length: rows of (kind, length bucket in words, n machine, n reference,
+    AUROC). A kind is ranked against the reference texts of the same bucket (human translations for mt,
+    every human text for the other kinds), so a row says how well texts of that length are told apart.
+
+    >>> length_breakdown(np.array([.9, .2, .4, .6]), np.array([1, 0, 1, 0]),
+    ...                  np.array(["mt", "human_translation"] * 2), np.array([50, 60, 300, 500]), edges=(100,))
+    [('mt', '<100', 1, 1, 1.0), ('mt', '>=100', 1, 1, 0.0)]
+    """
+    bounds = (0, *edges, None)
+    rows = []
+    for kind in sorted(set(kinds[y == 1])):
+        ref = (kinds == "human_translation") if kind == "mt" else (y == 0)
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            inside = (words >= lo) & ((words < hi) if hi is not None else True)
+            mine, other = (kinds == kind) & inside, ref & inside
+            if not mine.any():
+                continue
+            label = f"<{hi}" if lo == 0 else (f">={lo}" if hi is None else f"{lo}-{hi - 1}")
+            both = mine | other
+            rows.append((str(kind), label, int(mine.sum()), int(other.sum()), auroc(y[both], p[both])))
+    return rows
+
+
 def human_breakdown(p: np.ndarray, kinds: np.ndarray, sources: np.ndarray, details: list[dict],
                     threshold: float, min_n: int = 10) -> list[tuple[str, str, int, float]]:
     """False-positive rate of each human kind by where its texts come from: rows of (kind, source or

@@ -53,6 +53,27 @@ def test_breakdown_skips_kinds_without_texts_or_reference():
                              settings={"mt": ("pair",)}) == []
 
 
+def test_length_breakdown_ranks_each_bucket_against_references_of_that_length():
+    p, y, kinds, _, _ = _split()
+    words = np.array([50, 500, 50, 500, 50, 500, 500, 50, 500, 500])
+    rows = {(k, b): (n, n_ref, a) for k, b, n, n_ref, a in metrics.length_breakdown(p, y, kinds, words, edges=(100,))}
+    assert set(rows) == {("mt", "<100"), ("mt", ">=100"), ("spun", "<100"), ("spun", ">=100")}
+    # short mt 0.3 against the short human translation 0.2: 1.0; long mt 0.8, 0.5 against 0.7: 0.5
+    assert rows[("mt", "<100")] == (1, 1, 1.0)
+    assert rows[("mt", ">=100")] == (2, 1, 0.5)
+    # long spins 0.9, 0.95 against the long humans (native 0.6, human translation 0.7): 1.0;
+    # the short spin 0.3 against the short humans 0.1 and 0.2: 1.0
+    assert rows[("spun", ">=100")] == (2, 2, 1.0)
+    assert rows[("spun", "<100")] == (1, 2, 1.0)
+
+
+def test_length_breakdown_labels_middle_buckets_and_skips_empty_ones():
+    p, y, kinds = np.array([0.9, 0.1]), np.array([1, 0]), np.array(["spun", "native"])
+    rows = metrics.length_breakdown(p, y, kinds, np.array([150, 150]), edges=(100, 200, 400))
+    assert rows == [("spun", "100-199", 1, 1, 1.0)]
+    assert metrics.length_breakdown(p, y, kinds, np.array([150, 50]), edges=(100,)) == [("spun", ">=100", 1, 0, None)]
+
+
 def test_paired_auroc_compares_only_within_a_document():
     p, y, kinds, _, groups = _split()
     # document a: mt 0.3 > ht 0.2 (win); document b: mt 0.8 > 0.7 (win), 0.5 < 0.7 (loss) -> 2 of 3
