@@ -127,7 +127,10 @@ class LMScorer:
         for b in range(0, len(order), self.batch_size):
             batch = [jobs[j] for j in order[b:b + self.batch_size]]
             for (doc, _, key, drop, _), res in zip(batch, self._forward([j[1] for j in batch], [j[4] for j in batch])):
-                parts[doc].append((key, tuple(a[drop:] for a in res)))
+                *per_token, states = (a[drop:] for a in res)
+                # keep only the window's summed states: per-token states of every layer for every text
+                # would hold ~3.5 MB per 256 tokens until the last window is scored
+                parts[doc].append((key, (*per_token, states.sum(axis=0, dtype=np.float64))))
         out = []
         for i, (ids, offsets) in enumerate(encoded):
             if not ids:
@@ -135,7 +138,7 @@ class LMScorer:
                 continue
             chunks = [r for _, r in sorted(parts[i], key=lambda p: p[0])]
             nll, rank, ent, alt, alt_i = (np.concatenate([c[k] for c in chunks]) for k in range(5))
-            hidden = (sum(c[5].sum(axis=0, dtype=np.float64) for c in chunks) / len(ids)).astype(np.float32)
+            hidden = (sum(c[5] for c in chunks) / len(ids)).astype(np.float32)
             out.append(TokenScores(offsets, nll.astype(np.float32), rank.astype(np.int32), ent.astype(np.float32),
                                    alt.astype(np.float32), alt_i.astype(np.int16), hidden))
         return out

@@ -117,6 +117,54 @@ def test_empty_scores():
 
 # --- cheap checks around loading (no model) ---------------------------------------------------------
 
+class _FakeForwardScorer(LMScorer):
+    """score_many's bookkeeping around a fake forward pass: token t's hidden state is t + layer/10 in every
+    dimension, so a text's mean state is known in closed form."""
+
+    D = 576
+
+    def load(self) -> None:
+        self._model = object()
+
+    def tokenize(self, text, max_tokens=None):
+        n = min(len(text), max_tokens or self.max_tokens or len(text))
+        return list(range(1, n + 1)), np.stack([np.arange(n), np.arange(n) + 1], 1).astype(np.int32)
+
+    def _probe_map(self, text, ids, offsets):
+        return {}
+
+    def _forward(self, windows, probes=None):
+        layers = len(self.spec.hidden_layers)
+        for w in windows:
+            n = len(w) - 1
+            tok = np.asarray(w[1:], np.float32)[:, None, None]
+            states = np.broadcast_to(tok + np.arange(layers, dtype=np.float32)[None, :, None] / 10,
+                                     (n, layers, self.D)).copy()
+            yield (np.ones(n, np.float32), np.ones(n, np.int32), np.ones(n, np.float32),
+                   np.full(n, np.nan, np.float32), np.full(n, -1, np.int16), states)
+
+
+def test_score_many_keeps_summed_states_not_per_token_ones():
+    """Scoring many texts at once (``detect score`` over a directory) must not hold every token's state
+    of every layer until the last window: ~14 KB a token with six layers. Only each window's sum is kept."""
+    import tracemalloc
+
+    scorer = _FakeForwardScorer(max_tokens=None)
+    texts = ["x" * 700] * 12  # 700 tokens each: two windows per text
+    tracemalloc.start()
+    out = scorer.score_many(texts)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    layers = len(scorer.spec.hidden_layers)
+    per_token_total = 12 * 700 * layers * scorer.D * 4
+    assert peak < per_token_total / 4, (peak, per_token_total)
+    # the mean over tokens 1..700 of t + layer/10: 350.5 + layer/10, every token counted once across windows
+    expected = (350.5 + np.arange(layers) / 10)[:, None] * np.ones((1, scorer.D))
+    for ts in out:
+        assert len(ts) == 700
+        np.testing.assert_allclose(ts.hidden, expected, rtol=1e-6)
+
+
 def test_importing_the_scorer_loads_no_torch():
     code = "import sys, detector.lm; print(sorted({'torch', 'transformers'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
