@@ -52,11 +52,12 @@ eval: setup
 bench: setup
 	$(PY) -m training.bench
 
-# Generators the corpus never uses (Galician/Esperanto round trips, a Moby-thesaurus spinner): docs/eval/unseen_generators.md
+# Generators the corpus never uses (Galician/Esperanto/Serbo-Croatian round trips, a Moby-thesaurus spinner): docs/eval/unseen_generators.md
 unseen-eval: setup apertium
-	@apertium -l | grep -qw en-eo && apertium -l | grep -qw en-gl && command -v aiksaurus >/dev/null || { \
-	  echo "make unseen-eval: installing apertium-en-gl, apertium-eo-en, aiksaurus (apt-get)"; \
-	  apt-get install -y -q apertium-en-gl apertium-eo-en aiksaurus >/dev/null; }
+	@apertium -l | grep -qw en-eo && apertium -l | grep -qw en-gl && apertium -l | grep -qw eng-hbs && \
+	  command -v aiksaurus >/dev/null || { \
+	  echo "make unseen-eval: installing apertium-en-gl, apertium-eo-en, apertium-hbs-eng, aiksaurus (apt-get)"; \
+	  apt-get install -y -q apertium-en-gl apertium-eo-en apertium-hbs-eng aiksaurus >/dev/null; }
 	$(PY) -m training.unseen_eval $(if $(MODEL),--model $(MODEL))
 
 # LMs and token budgets on MT vs human translation (docs/eval/lm_compare.md); Gemma's package on demand

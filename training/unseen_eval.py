@@ -3,8 +3,8 @@
 ``--n`` native articles of one split (``test`` by default: their documents are in no training record)
 are rewritten two ways the corpus never uses, and the same articles the ways it does, for comparison:
 
-- **Round trips** with Apertium through every pivot: the two the corpus uses (Spanish, Catalan) and two
-  it never does, Galician (``en-gl``) and Esperanto (``en-eo``). Each is made as the corpus makes round
+- **Round trips** with Apertium through every pivot: the two the corpus uses (Spanish, Catalan) and three
+  it never does, Galician (``en-gl``), Esperanto (``en-eo``) and Serbo-Croatian (``eng-hbs``). Each is made as the corpus makes round
   trips (the in-the-wild artifacts injected into the same share of documents, ``artifacts.P_ARTIFACTS``)
   and plain (the pivot's own damage only).
 - **Spins** by the corpus spinner with its WordNet thesaurus, and by the same spinner drawing synonyms from
@@ -15,7 +15,7 @@ are rewritten two ways the corpus never uses, and the same articles the ways it 
 Each set is scored by the full model, as ``make eval`` scores the corpus, and ranked against every human
 record of the split. Writes ``docs/eval/unseen_generators.md``.
 
-    make unseen-eval      # installs apertium-en-gl, apertium-eo-en and aiksaurus if missing
+    make unseen-eval      # installs apertium-en-gl, apertium-eo-en, apertium-hbs-eng and aiksaurus if missing
 """
 from __future__ import annotations
 

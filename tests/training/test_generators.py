@@ -9,7 +9,7 @@ PARAS = ["The talks ended on Monday without a deal.", "He said the proposal was 
 
 @pytest.mark.skipif(not roundtrip.available("spa"), reason="apertium with eng-spa is not installed "
                     "(apt-get install apertium apertium-eng-spa apertium-eng-cat)")
-@pytest.mark.parametrize("pivot", ["spa", "cat", "glg", "epo"])
+@pytest.mark.parametrize("pivot", ["spa", "cat", "glg", "epo", "hbs"])
 def test_round_trip_changes_words_and_keeps_paragraphs(pivot):
     if not roundtrip.available(pivot):
         pytest.skip(f"apertium pair for {pivot} missing")

@@ -1,7 +1,9 @@
 """Round trips English -> pivot -> English with Apertium (rule-based MT, Debian packages).
 
-Only Spanish and Catalan pivots (``PIVOTS``) make corpus records; Galician and Esperanto
+Only Spanish and Catalan pivots (``PIVOTS``) make corpus records; Galician, Esperanto and Serbo-Croatian
 (``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-generator check (``training/unseen_eval.py``).
+Those five are every pivot Debian's Apertium packages translate both ways with English (the Basque,
+Icelandic and Macedonian pairs go into English only).
 """
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ import shutil
 import subprocess
 
 PIVOTS = {"spa": ("eng-spa", "spa-eng"), "cat": ("eng-cat", "cat-eng")}
-EVAL_PIVOTS = {"glg": ("en-gl", "gl-en"), "epo": ("en-eo", "eo-en")}  # Debian apertium-en-gl, apertium-eo-en
+EVAL_PIVOTS = {"glg": ("en-gl", "gl-en"), "epo": ("en-eo", "eo-en"), "hbs": ("eng-hbs", "hbs-eng")}
 MODES = {**PIVOTS, **EVAL_PIVOTS}
-PACKAGES = {"spa": "apertium-eng-spa", "cat": "apertium-eng-cat", "glg": "apertium-en-gl", "epo": "apertium-eo-en"}
+PACKAGES = {"spa": "apertium-eng-spa", "cat": "apertium-eng-cat", "glg": "apertium-en-gl", "epo": "apertium-eo-en",
+            "hbs": "apertium-hbs-eng"}
 _MARK = "@@@ {} @@@"
 _MARK_RE = re.compile(r"^\s*@@@ (\d+) @@@\s*$", re.M)
 _APERTIUM_MARKS = re.compile(r"(?<![\w@])[*#@](?=\w)")
