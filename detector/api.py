@@ -36,7 +36,8 @@ class Score:
     hygiene_spans: tuple[Span, ...]
     features: dict[str, float] = field(default_factory=dict, repr=False)
     language: Language | None = None  # None when the text is too short to tell
-    lm_tokens: int = 0  # LM tokens the decision read (0: decided on the handcrafted features alone)
+    lm_tokens: int = 0  # LM tokens the decision read: at most the budget, fewer for a shorter text (0: decided
+    #                     on the handcrafted features alone)
 
     @property
     def flagged(self) -> bool:
@@ -105,8 +106,11 @@ class Detector:
         texts = [ensure_text(t) for t in texts]
         langs = [check(t) for t in texts]
         todo = [i for i, lang in enumerate(langs) if lang is None or lang.english]
+        short = {i for i in todo if word_count(texts[i]) < self.min_words}  # too_short whatever p is: the first
+        #                                                                   stage decides, so the LM never reads them
         measured = {i: self._measure(texts[i], None) for i in todo}
         decided: dict[int, tuple[float, int, Any]] = {}  # text -> (p, LM tokens read, stage)
+        read = dict.fromkeys(todo, 0)  # LM tokens scored so far per text (the budget or the whole text, if shorter)
         for stage in self.stages:
             pending = [i for i in todo if i not in decided]
             if not pending:
@@ -114,6 +118,7 @@ class Detector:
             if stage.tokens:
                 for i, ts in zip(pending, self.scorer.score_many([texts[i] for i in pending], max_tokens=stage.tokens)):
                     measured[i].update(self._measure(texts[i], ts))
+                    read[i] = len(ts)
             rows = np.vstack([self._row(measured[i], stage.features) for i in pending])
             ps = stage.predict_proba(rows)  # one call per batch
             if stage is self.stages[-1]:
@@ -122,10 +127,10 @@ class Detector:
                 self._report_spin(pending, q, measured)
             for i, p in zip(pending, np.clip(ps, 0.0, 1.0)):
                 p = max(float(p), self._evidence_floor(measured[i]))
-                if stage is self.stages[-1] or stage.exits(p):
-                    decided[i] = (p, stage.tokens, stage)
+                if stage is self.stages[-1] or stage.exits(p) or i in short:
+                    decided[i] = (p, read[i], stage)
         if with_features:
-            early = [i for i in todo if decided[i][1] < self.max_tokens]
+            early = [i for i in todo if decided[i][2].tokens < self.max_tokens]
             for i, ts in zip(early, self.scorer.score_many([texts[i] for i in early]) if early else []):
                 measured[i].update(self._measure(texts[i], ts))
         return [self._judge(texts[i], measured[i], *decided[i], langs[i]) if i in decided

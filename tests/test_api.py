@@ -100,6 +100,29 @@ def test_cascade_off_reads_every_text_with_the_full_budget():
     assert scorer.calls == [(len(SEEDS), det.max_tokens)]
 
 
+def test_lm_tokens_counts_the_tokens_read_not_the_budget():
+    scorer = FakeScorer()
+    det = Detector(scorer=scorer, cascade=False)
+    short = "The minister said on Monday that the talks in Geneva would go on for a second day. " * 3
+    n_short = len(scorer.score(short))
+    assert 0 < n_short < det.max_tokens
+    s_short, s_long = det.score_many([short, SEEDS[1]["text"]])
+    assert (s_short.lm_tokens, s_long.lm_tokens) == (n_short, det.max_tokens)
+
+
+def test_too_short_texts_never_reach_the_lm():
+    scorer = FakeScorer()
+    det = Detector(scorer=scorer)
+    tiny = ["Hello.", "Talks resume in Geneva on Monday, officials said. " * 3]  # 1 and 24 words
+    scores = det.score_many(tiny + [SEEDS[2]["text"]])
+    assert [s.verdict for s in scores[:2]] == ["too_short", "too_short"]
+    assert [s.lm_tokens for s in scores[:2]] == [0, 0] and 0 <= min(s.p_machine for s in scores[:2])
+    assert scores[2].lm_tokens > 0 and scorer.calls == [(1, det.max_tokens)]  # only the long text was scored
+    with_lm = det.score_many(tiny, with_features=True)
+    assert [s.verdict for s in with_lm] == ["too_short", "too_short"]
+    assert not math.isnan(with_lm[1].features["lm.mean_nll.v1"])
+
+
 def test_with_features_fills_lm_features_without_changing_the_decision():
     det = Detector(scorer=FakeScorer())
     texts = [s["text"] for s in SEEDS]
