@@ -105,9 +105,10 @@ class Detector:
 
         texts = [ensure_text(t) for t in texts]
         langs = [check(t) for t in texts]
+        words = [word_count(t) for t in texts]
         todo = [i for i, lang in enumerate(langs) if lang is None or lang.english]
-        short = {i for i in todo if word_count(texts[i]) < self.min_words}  # too_short whatever p is: the first
-        #                                                                   stage decides, so the LM never reads them
+        short = {i for i in todo if words[i] < self.min_words}  # too_short whatever p is: the first stage
+        #                                                        decides, so the LM never reads them
         measured = {i: self._measure(texts[i], None) for i in todo}
         decided: dict[int, tuple[float, int, Any]] = {}  # text -> (p, LM tokens read, stage)
         read = dict.fromkeys(todo, 0)  # LM tokens scored so far per text (the budget or the whole text, if shorter)
@@ -133,8 +134,8 @@ class Detector:
             early = [i for i in todo if decided[i][2].tokens < self.max_tokens]
             for i, ts in zip(early, self.scorer.score_many([texts[i] for i in early]) if early else []):
                 measured[i].update(self._measure(texts[i], ts))
-        return [self._judge(texts[i], measured[i], *decided[i], langs[i]) if i in decided
-                else self._foreign(texts[i], langs[i]) for i in range(len(texts))]
+        return [self._judge(words[i], measured[i], *decided[i], langs[i]) if i in decided
+                else self._foreign(words[i], langs[i]) for i in range(len(texts))]
 
     def filter(self, items: Iterable, text_of: Callable[[Any], str] = lambda x: x, annotate_only: bool = False,
                batch_size: int = 16) -> Iterator[tuple[Any, Verdict]]:
@@ -189,10 +190,9 @@ class Detector:
         rule = self.artifact.meta.get("evidence_rule")
         return self.artifact.evidence_floor(measured[rule["feature"]].value) if rule else 0.0
 
-    def _judge(self, text: str, measured: dict[str, Measured], p: float, tokens: int, stage, language) -> Score:
+    def _judge(self, words: int, measured: dict[str, Measured], p: float, tokens: int, stage, language) -> Score:
         from .features import registry
 
-        words = word_count(text)
         verdict = "too_short" if words < self.min_words else ("machine" if p >= self.threshold else "clean")
         fams = {n: s.family for n, s in registry().items()}
         spans = _spans(measured, fams, evidence=True)
@@ -207,8 +207,8 @@ class Detector:
         return Score(p, verdict, self.threshold, words, _reasons(spans, pushes), spans,
                      tuple(sorted({s.reason for s in hygiene})), hygiene, values, language, tokens)
 
-    def _foreign(self, text: str, language) -> Score:
-        return Score(math.nan, "not_english", self.threshold, word_count(text), ("not_english", language.reason), (),
+    def _foreign(self, words: int, language) -> Score:
+        return Score(math.nan, "not_english", self.threshold, words, ("not_english", language.reason), (),
                      (), (), {}, language, 0)
 
     def _family_push(self, x: np.ndarray, p: float, stage) -> list[tuple[float, str]]:

@@ -4,9 +4,9 @@
 are rewritten two ways the corpus never uses, and the same articles the ways it does, for comparison:
 
 - **Round trips** with Apertium through every pivot: the two the corpus uses (Spanish, Catalan) and three
-  it never does, Galician (``en-gl``), Esperanto (``en-eo``) and Serbo-Croatian (``eng-hbs``). Each is made as the corpus makes round
-  trips (the in-the-wild artifacts injected into the same share of documents, ``artifacts.P_ARTIFACTS``)
-  and plain (the pivot's own damage only).
+  it never does, Galician (``en-gl``), Esperanto (``en-eo``) and Serbo-Croatian (``eng-hbs``). Each is made
+  as the corpus makes round trips (the in-the-wild artifacts injected into the same share of documents,
+  ``artifacts.P_ARTIFACTS``) and plain (the pivot's own damage only).
 - **Spins** by the corpus spinner with its WordNet thesaurus, and by the same spinner drawing synonyms from
   another thesaurus: Aiksaurus, built on the Moby thesaurus (Debian ``aiksaurus``, GPL data read here
   only). The detector's own probes come from WordNet, so this is the spinner the caveat in the README
