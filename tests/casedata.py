@@ -1,8 +1,23 @@
-"""Shared test inputs: the golden seed articles and the edge inputs every feature test runs."""
+"""Shared test inputs: THE loader of the golden cases (``tests/cases/*.jsonl``: ``{id, text, label, note,
+expect}``), the seed articles, and the edge inputs every feature test runs."""
 import json
 from pathlib import Path
 
-SEEDS = {c["id"]: c for c in map(json.loads, (Path(__file__).parent / "cases" / "seeds.jsonl").open(encoding="utf-8"))}
+CASES = Path(__file__).parent / "cases"
+
+
+def cases(*names: str) -> list[dict]:
+    """Every record of ``tests/cases/<name>.jsonl`` for each name, in file order."""
+    return [json.loads(line) for name in names
+            for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def texts(name: str) -> dict[str, str]:
+    """``{id: text}`` of one case file."""
+    return {c["id"]: c["text"] for c in cases(name)}
+
+
+SEEDS = {c["id"]: c for c in cases("seeds")}
 
 
 def edge_texts(clean: str, emoji: str = "Talks ended 👍🏽 👨\u200d👩\u200d👧") -> dict[str, str]:

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from detector import Detector
 from detector.errors import DetectorError, InputError
 from fakes import FakeScorer
+from casedata import cases  # noqa: E402
 
-SEEDS = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+SEEDS = cases("seeds")
 
 
 @pytest.fixture(scope="module")

@@ -2,10 +2,11 @@
 import json
 
 import pytest
+from casedata import cases  # noqa: E402
 
-CASES = [json.loads(line) for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+CASES = cases("seeds")
 # A hand-written article and two spins of it by the corpus spinner (training/corpus/spinner.py)
-SPUN = [json.loads(line) for line in open("tests/cases/spun.jsonl", encoding="utf-8")]
+SPUN = cases("spun")
 # Known failures of the shipped model (strict xfail, with the reason); none at present.
 KNOWN_FAILURES: dict[str, str] = {}
 

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from detector.features import compute
-from detector.measure import Span
+from detector.spans import Span
+from casedata import cases  # noqa: E402
 
 CASES = Path(__file__).parent / "cases"
 FILES = ("synthetic.jsonl", "negative.jsonl")
@@ -33,7 +34,7 @@ EXPECT_KEYS = {"span_reasons", "no_span_reasons", "hygiene_flags", "spans", "all
 
 
 def _load() -> list[dict]:
-    return [json.loads(line) for name in FILES for line in (CASES / name).read_text("utf-8").splitlines() if line]
+    return cases(*(name.removesuffix(".jsonl") for name in FILES))
 
 
 RECORDS = _load()

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 from detector import Detector
 from detector.language import MIN_LETTERS, check
 from fakes import FakeScorer
+from casedata import cases  # noqa: E402
 
-CASES = [json.loads(line) for line in open("tests/cases/languages.jsonl", encoding="utf-8")]
+CASES = cases("languages")
 FOREIGN = [c for c in CASES if c["lang"] != "en"]
 ENGLISH = [c for c in CASES if c["lang"] == "en"]
 

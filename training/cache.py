@@ -12,7 +12,6 @@ import numpy as np
 from detector.lm import HIDDEN_LAYERS, SCORES_VERSION, TokenScores
 
 DEFAULT_DIR = Path(".cache/lm")
-UNKEYED_LAYERS = (15, 30)  # the layers scored before layers joined the key: their entries keep the older keys
 
 
 @lru_cache(maxsize=1)
@@ -29,9 +28,7 @@ class ScoreCache:
     def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR,
                  hidden_layers: tuple[int, ...] = HIDDEN_LAYERS):
         self.root = Path(root)
-        self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:"
-        if tuple(hidden_layers) != UNKEYED_LAYERS:
-            self.salt += f"h{'-'.join(map(str, hidden_layers))}:"
+        self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:h{'-'.join(map(str, hidden_layers))}:"
 
     @classmethod
     def for_scorer(cls, scorer, root: Path = DEFAULT_DIR) -> "ScoreCache":
@@ -68,3 +65,31 @@ class ScoreCache:
             if progress:
                 progress(i + 1, len(texts))
         return out  # type: ignore[return-value]
+
+
+class CachedScorer:
+    """An LM scorer whose full-budget scores come from (and go to) the on-disk :class:`ScoreCache`.
+
+    ``make eval``, ``make bench`` and the experiments hand it to :class:`detector.api.Detector` in place of
+    the scorer: the cascade then runs exactly as for a user, and texts scored once are never scored
+    again. The cached scores are the scorer's own :meth:`~detector.lm.LMScorer.score` output, the same as
+    inside any batch (the LM tests check batch invariance). Other budgets go to the scorer itself."""
+
+    def __init__(self, scorer, root: Path = DEFAULT_DIR):
+        self.scorer = scorer
+        self.root = Path(root)
+        self._cache: ScoreCache | None = None
+
+    def __getattr__(self, name):  # max_tokens, name, spec, sha256, load ...: the scorer's own
+        return getattr(self.scorer, name)
+
+    def score(self, text: str) -> TokenScores:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: list[str], max_tokens: int | None = None) -> list[TokenScores]:
+        if max_tokens not in (None, self.scorer.max_tokens):
+            return self.scorer.score_many(texts, max_tokens=max_tokens)
+        if self._cache is None:
+            self.scorer.load()
+            self._cache = ScoreCache.for_scorer(self.scorer, self.root)
+        return self._cache.score_many(self.scorer, list(texts))

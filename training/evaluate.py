@@ -1,81 +1,90 @@
 """``make eval``: a markdown report and ROC curves for a model on the dev and test splits.
 
+Every figure comes from the product's own path: a :class:`detector.api.Detector` scoring each text
+through :func:`detector.cascade.run`, exactly as ``detect score`` does (LM token scores are read from the
+score cache when present, :class:`training.cache.CachedScorer`). The full model, for comparison, is the
+same Detector with ``cascade=False`` (every text read with the full LM budget).
+
 Figures per machine kind against the human kinds, WMT mt against human translation, the never-seen
-system and language, FPR per human kind at each stored threshold, and the ablation table.
+system and language, FPR per human kind at each stored threshold, by generator setting and text length,
+and the cascade against the full model.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from detector import model as M
-from detector import hidden, mt_ngram, mt_probe, ngram
-from detector.lm import LMScorer
 from training import data, metrics
-from training import cascade, evidence_rule
-from training.featurize import hidden_vectors, model_rows, token_counts
 from training.train import arrays, select
 
-
-def submodel_columns(artifact, texts, scorer) -> dict[str, np.ndarray]:
-    """The fitted sub-models' outputs per text: the n-gram models' and the hidden-state probes' logits."""
-    out = {}
-    if artifact.ngram is not None:
-        out[ngram.FEATURE] = ngram.logits(artifact.ngram, texts)
-    if artifact.mt_ngram is not None:
-        out[mt_ngram.FEATURE] = mt_ngram.logits(artifact.mt_ngram, texts)
-    probes = [(m, probe) for m, probe in ((hidden, artifact.hidden), (mt_probe, artifact.mt_probe)) if probe is not None]
-    H = hidden_vectors(texts, scorer) if probes else None
-    for module, probe in probes:
-        out[module.FEATURE] = module.logits(probe, H)
-    return out
+CHUNK = 64  # texts per score_many call (progress is shown after each)
 
 
-def split_scores(artifact, records, scorer, split):
-    """The full model's p_machine on a split (evidence rule applied), with what the cascade reuses:
-    each text's evidence-rule floor and the sub-models' outputs."""
+@dataclass
+class SplitScores:
+    """The product's scores on one split: p_machine (NaN: not_english, counted as 0 in the metrics),
+    verdicts and LM tokens read per text, with each text's labels."""
+
+    p: np.ndarray
+    verdicts: np.ndarray
+    lm_tokens: np.ndarray
+    y: np.ndarray
+    kinds: np.ndarray
+    holdout: np.ndarray
+
+    @property
+    def scores(self) -> np.ndarray:
+        return np.nan_to_num(self.p, nan=0.0)
+
+
+def detector_for(model_dir=None, cascade: bool = True, fpr: float = 0.01):
+    """The Detector ``make eval`` measures: the model's own LM and budget, with the score cache."""
+    from detector.api import Detector
+    from detector.artifact import load
+    from detector.lm import LMScorer
+    from training.cache import CachedScorer
+
+    meta_lm = load(model_dir).meta["lm"]
+    return Detector(model_dir, fpr=fpr, scorer=CachedScorer(LMScorer.for_model(meta_lm)), cascade=cascade)
+
+
+def split_scores(detector, records: list[dict], split: str) -> SplitScores:
+    """Score every record of ``split`` with ``detector`` (``Detector.score_many``, the CLI's path)."""
     rs, y, kinds, _, holdout = arrays(records, split)
-    texts = [r["text"] for r in rs]
-    z = submodel_columns(artifact, texts, scorer)
-    X = model_rows(texts, scorer, artifact.features, split, artifact.meta["lm"]["max_tokens"], z)
-    rule = artifact.meta.get("evidence_rule")
-    floor = (evidence_rule.apply(rule, np.zeros(len(texts)), X[:, artifact.features.index(rule["feature"])])
-             if rule else np.zeros(len(texts)))
-    return np.maximum(artifact.spin_route(artifact.predict_proba(X), X), floor), y, kinds, holdout, floor, z
+    results = []
+    for start in range(0, len(rs), CHUNK):
+        results += detector.score_many([r["text"] for r in rs[start:start + CHUNK]])
+        print(f"\r  {split}: {len(results)}/{len(rs)} scored", end="\n" if len(results) == len(rs) else "",
+              file=sys.stderr, flush=True)
+    return SplitScores(np.array([s.p_machine for s in results], float), np.array([s.verdict for s in results]),
+                       np.array([s.lm_tokens for s in results], float), y, kinds, holdout)
 
 
-def cascade_split(artifact, records, scorer, split, p_full, floor, z):
-    """The cascade's scores on a split and the LM tokens it reads per text (vs the full model's)."""
-    texts = [r["text"] for r in records if r["split"] == split]
-    X = {st.tokens: model_rows(texts, scorer, st.features, f"{split}@{st.tokens} tokens", st.tokens, z)
-         for st in artifact.stages}
-    lengths = token_counts(texts, scorer)
-    p, spent = cascade.cascade_scores(artifact.stages, X, p_full, artifact.meta["lm"]["max_tokens"], lengths, floor)
-    return p, spent, np.minimum(lengths, artifact.meta["lm"]["max_tokens"])
-
-
-def cascade_section(artifact, records, scorer, split, p_full, y, kinds, holdout, floor, z) -> list[str]:
-    p, spent, full_spent = cascade_split(artifact, records, scorer, split, p_full, floor, z)
+def cascade_section(split: str, full: SplitScores, casc: SplitScores, artifact) -> list[str]:
     t = artifact.meta["thresholds"]["0.01"]["threshold"]
-    full, casc = (metrics.kind_metrics(q, y, kinds, holdout, t) for q in (p_full, p))
-    keys = [k for k in sorted(full) if k.startswith(("auroc", "fpr", "tpr")) and full[k] is not None]
+    f, c = (metrics.kind_metrics(s.scores, s.y, s.kinds, s.holdout, t) for s in (full, casc))
+    keys = [k for k in sorted(f) if k.startswith(("auroc", "fpr", "tpr")) and f[k] is not None]
     bands = ", ".join(f"{st.tokens} tokens ({st.low:.3f}, {st.high:.3f})" for st in artifact.stages)
+    same = np.mean(full.verdicts == casc.verdicts)
     lines = [f"## Cascade vs full model, {split} split (threshold {t:.4f}, target FPR 0.01)", "",
-             f"Stages before the full model: {bands}. LM tokens read per text: cascade {spent.mean():.1f}, "
-             f"full model {full_spent.mean():.1f} ({1 - spent.sum() / max(full_spent.sum(), 1):.1%} fewer); "
-             f"texts that never reach the LM: {np.mean(spent == 0):.1%}.", "",
+             f"Stages before the full model: {bands or 'none'}. LM tokens read per text: cascade "
+             f"{casc.lm_tokens.mean():.1f}, full model {full.lm_tokens.mean():.1f} "
+             f"({1 - casc.lm_tokens.sum() / max(full.lm_tokens.sum(), 1):.1%} fewer); texts that never reach the "
+             f"LM: {np.mean(casc.lm_tokens == 0):.1%}; verdicts equal to the full model's: {same:.1%}.", "",
              "| metric | full model | cascade | cascade - full |", "|---|---|---|---|"]
-    lines += [f"| {k} | {full[k]:.4f} | {casc[k]:.4f} | {casc[k] - full[k]:+.4f} |" for k in keys]
+    lines += [f"| {k} | {f[k]:.4f} | {c[k]:.4f} | {c[k] - f[k]:+.4f} |" for k in keys]
     return lines + [""]
 
 
-def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) -> list[str]:
+def breakdown_section(artifact, records, split, s: SplitScores, fpr: float = 0.01) -> list[str]:
     """Each machine kind by generator setting (spin rate, pivot language, MT pair and system), and MT
     against the human translation of the same source document."""
     rs, _, _, groups, _ = arrays(records, split)
+    p, y, kinds = s.scores, s.y, s.kinds
     threshold = artifact.threshold(fpr)
     lines = [f"## {split} split by generator setting (TPR at threshold {threshold:.4f}, target FPR {fpr:g})", "",
              "mt is ranked against human translations, the other kinds against every human text; "
@@ -94,7 +103,7 @@ def breakdown_section(artifact, records, split, p, y, kinds, fpr: float = 0.01) 
               "| kind | words | n | n reference | AUROC |", "|---|---|---|---|---|"]
     for kind, bucket, n, n_ref, a in metrics.length_breakdown(p, y, kinds, words):
         lines.append(f"| {kind} | {bucket} | {n} | {n_ref} | {'-' if a is None else f'{a:.4f}'} |")
-    lines += ["", f"Human texts by source and WMT domain (FPR at the same threshold; groups under 10 texts pooled):", "",
+    lines += ["", "Human texts by source and WMT domain (FPR at the same threshold; groups under 10 texts pooled):", "",
               "| kind | source | n | FPR |", "|---|---|---|---|"]
     sources = np.array([r.get("source", "") for r in rs])
     for kind, where, n, rate in metrics.human_breakdown(p, kinds, sources, [r.get("detail") for r in rs], threshold):
@@ -151,36 +160,32 @@ def shown_path(path) -> str:
         return str(path)
 
 
-def _rule(artifact) -> str:
-    """How the model's thresholds were chosen, as its meta.json records it (older models: empirical)."""
-    return artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
-
-
-def report(artifact, records, scorer, out: Path) -> str:
+def report(casc_detector, full_detector, records, out: Path) -> str:
+    artifact = casc_detector.artifact
+    rule = artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
     lines = [f"# Evaluation of {shown_path(artifact.path)}", "", f"LM: {artifact.meta['lm']['name']} "
-             f"(first {artifact.meta['lm']['max_tokens']} tokens); classifier: {artifact.meta.get('classifier')}; "
-             f"thresholds chosen on dev: {_rule(artifact)}.", ""]
+             f"(first {artifact.max_tokens} tokens); classifier: {artifact.meta['classifier']['kind']}; "
+             f"thresholds chosen on dev: {rule}.", "",
+             "Scores from `Detector.score_many` (the path of `detect score`), cascade on, unless a section says "
+             "otherwise.", ""]
     curves = {}
     for split in ("dev", "test"):
-        p, y, kinds, holdout, floor, z = split_scores(artifact, records, scorer, split)
+        casc = split_scores(casc_detector, records, split)
+        full = split_scores(full_detector, records, split) if artifact.stages else casc
         for fpr_key, entry in sorted(artifact.meta["thresholds"].items(), key=lambda kv: float(kv[0])):
-            res = metrics.kind_metrics(p, y, kinds, holdout, entry["threshold"])
+            res = metrics.kind_metrics(casc.scores, casc.y, casc.kinds, casc.holdout, entry["threshold"])
             lines += [f"## {split} split, threshold {entry['threshold']:.4f} (target FPR {fpr_key})", ""]
             lines += table(sorted(res.items())) + [""]
-        lines += breakdown_section(artifact, records, split, p, y, kinds)
+        lines += breakdown_section(artifact, records, split, casc)
         if artifact.stages:
-            lines += cascade_section(artifact, records, scorer, split, p, y, kinds, holdout, floor, z)
+            lines += cascade_section(split, full, casc, artifact)
         if split == "test":
-            for kind in sorted(set(kinds[y == 1])):
-                sel = (kinds == kind) | (y == 0)
-                curves[kind] = (y[sel], p[sel])
-    lines += ["## Ablation (test AUROC, from training)", "", "| model | AUROC all | AUROC mt vs human_translation |",
-              "|---|---|---|"]
-    for name, v in artifact.meta.get("ablation", {}).items():
-        lines.append(f"| {name} | {v['auroc_all']:.4f} | {v['auroc_mt_vs_human_translation']:.4f} |")
+            for kind in sorted(set(casc.kinds[casc.y == 1])):
+                sel = (casc.kinds == kind) | (casc.y == 0)
+                curves[kind] = (casc.y[sel], casc.scores[sel])
     out.mkdir(parents=True, exist_ok=True)
     roc_png(curves, out / "roc.png")
-    lines += ["", "![ROC](roc.png)", ""]
+    lines += ["![ROC](roc.png)", ""]
     text = "\n".join(lines)
     (out / "eval.md").write_text(text, encoding="utf-8")
     return text
@@ -192,12 +197,15 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=Path("reports"))
     args = ap.parse_args(argv)
     try:
-        artifact = M.load(args.model)
+        from detector.api import Detector
+
+        casc = detector_for(args.model)
+        full = Detector(args.model, scorer=casc.scorer, cascade=False)  # the same LM, loaded once
     except Exception as e:  # noqa: BLE001 - one line for the user, whatever went wrong
         print(f"error: {e}", file=sys.stderr)
         return 2
     records = select(data.load_corpus(), max_train=0)
-    print(report(artifact, records, LMScorer.for_model(artifact.meta["lm"]), args.out))
+    print(report(casc, full, records, args.out))
     return 0
 
 

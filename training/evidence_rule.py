@@ -2,7 +2,8 @@
 
 ``k`` is the smallest count at which no human train text reaches it while at least
 :data:`MIN_SUPPORT` train texts do; ``p_k`` is the Laplace estimate (machine + 1) / (n + 2) over those
-train texts, so a small support gives a modest floor. Dev and test figures are reported by ``make eval``.
+train texts, so a small support gives a modest floor. The cascade applies it (:func:`detector.cascade.evidence_floor`);
+dev and test figures are reported by ``make eval``.
 """
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ def fit(values: np.ndarray, y: np.ndarray) -> dict | None:
 
 
 def apply(rule: dict | None, p: np.ndarray, values: np.ndarray) -> np.ndarray:
-    if not rule:
-        return p
-    return np.where(np.nan_to_num(values, nan=0.0) >= rule["at_least"], np.maximum(p, rule["p_machine"]), p)
+    """``p`` raised to the rule's floor where it applies: the product's own floor
+    (:func:`detector.cascade.evidence_floor`), row by row."""
+    from detector.cascade import evidence_floor
+
+    return np.maximum(p, [evidence_floor(rule, float(v)) for v in values]) if len(p) else p

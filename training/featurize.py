@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from detector import features as F
-from detector.api import MAX_FEATURE_CHARS
+from detector.cascade import MAX_FEATURE_CHARS
 from detector.lm import SCORES_VERSION
 from training.cache import ScoreCache
 
@@ -87,11 +87,11 @@ def model_rows(texts: list[str], scorer, names: list[str], label: str = "records
 
 def hidden_vectors(texts: list[str], scorer) -> np.ndarray:
     """Each text's mean LM hidden states (:attr:`TokenScores.hidden`, flattened), from the LM cache."""
-    from detector import hidden
+    from detector.submodels import probe
 
     scorer.load()
     cache = ScoreCache.for_scorer(scorer)
-    return np.array([hidden.vector(s) for s in cache.score_many(scorer, texts)])
+    return np.array([probe.vector(s) for s in cache.score_many(scorer, texts)])
 
 
 def token_counts(texts: list[str], scorer) -> np.ndarray:

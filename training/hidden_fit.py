@@ -1,4 +1,4 @@
-"""Fitting the hidden-state probe (:mod:`detector.hidden`) on the LM-scored train records.
+"""Fitting the hidden-state probe (:mod:`detector.submodels.probe`) on the LM-scored train records.
 
 As with the n-gram model, the main classifier's training rows need probe logits from models that never
 saw them: out-of-fold logits over document groups. The regularisation strength is chosen on dev.
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector import hidden
+from detector.submodels import probe as hidden
 
 FOLDS = 5
 C_GRID = (0.001, 0.003, 0.01, 0.03, 0.1)

@@ -1,4 +1,4 @@
-"""Fitting the word n-gram model (:mod:`detector.ngram`) on every train record.
+"""Fitting the word n-gram model (:mod:`detector.submodels.ngram`) on every train record.
 
 The main classifier takes the n-gram logit as a feature, so its own training rows need logits from
 models that never saw them: out-of-fold logits over document groups (as the calibration does).
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detector import mt_ngram, ngram
+from detector.submodels import ngram
 from training.hidden_fit import best_c
 
 FOLDS = 5
@@ -35,7 +35,7 @@ def out_of_fold(make, texts: list[str], y: np.ndarray, groups: np.ndarray) -> np
 
 
 def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: tuple[str, ...]):
-    """The translation n-gram model (detector.mt_ngram): C chosen on dev ``kinds`` records, fitted on the
+    """The translation n-gram model (detector.submodels.ngram): C chosen on dev ``kinds`` records, fitted on the
     train ones. Returns (model, C, dev AUROC by C, logit by train id: out-of-fold for the ``kinds``
     records, the fitted model's for the rest), or None when train or dev lacks either label among ``kinds``."""
     from sklearn.metrics import roc_auc_score
@@ -46,12 +46,12 @@ def fit_translation(train_records: list[dict], dev_records: list[dict], kinds: t
     if len(np.unique(y)) < 2 or len(np.unique(y_dev)) < 2:
         return None
     texts, dev_texts = [r["text"] for r in tr], [r["text"] for r in dv]
-    by_c = {c: float(roc_auc_score(y_dev, mt_ngram.logits(mt_ngram.make_model(c).fit(texts, y), dev_texts)))
-            for c in mt_ngram.C_GRID}
+    by_c = {c: float(roc_auc_score(y_dev, ngram.logits(ngram.make_translation_model(c).fit(texts, y), dev_texts)))
+            for c in ngram.TRANSLATION_C_GRID}
     c = best_c(by_c)
-    model = mt_ngram.make_model(c).fit(texts, y)
+    model = ngram.make_translation_model(c).fit(texts, y)
     others = [r for r in train_records if r["kind"] not in kinds]
-    out = dict(zip([r["id"] for r in others], map(float, mt_ngram.logits(model, [r["text"] for r in others]))))
-    oof = out_of_fold(lambda: mt_ngram.make_model(c), texts, y, np.array([r["group"] for r in tr]))
+    out = dict(zip([r["id"] for r in others], map(float, ngram.logits(model, [r["text"] for r in others]))))
+    oof = out_of_fold(lambda: ngram.make_translation_model(c), texts, y, np.array([r["group"] for r in tr]))
     out.update(zip([r["id"] for r in tr], map(float, oof)))
     return model, c, {str(k): v for k, v in by_c.items()}, out

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 
@@ -19,18 +18,11 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=None, help="torch threads (1 is best when cores are shared)")
     ap.add_argument("--shard", default="0/1", help="k/n: score every n-th record starting at k")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="LM token budget (default: make train's)")
-    ap.add_argument("--hidden-from", default=None, metavar="L1,L2,...",
-                    help="reuse the cached scores of these hidden-state layers and recompute only the hidden "
-                         "states (a plain forward pass) for the current layers")
     args = ap.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
     scorer = LMScorer(max_tokens=args.max_tokens, threads=args.threads)
     scorer.load()
     cache = ScoreCache.for_scorer(scorer)
-    old = None
-    if args.hidden_from:
-        layers = tuple(int(x) for x in args.hidden_from.split(","))
-        old = ScoreCache(scorer.sha256, scorer.max_tokens, cache.root, layers)
     records = load_corpus()
     order = {"test": 0, "dev": 1, "train": 2}
     records.sort(key=lambda r: (order[r["split"]], unit("order", r["id"])))
@@ -41,20 +33,11 @@ def main(argv=None) -> int:
     t0, done = time.time(), 0
     for i, r in enumerate(records):
         if cache.get(r["text"]) is None:
-            cache.put(r["text"], _rescored(scorer, old, r["text"]))
+            cache.put(r["text"], scorer.score(r["text"]))
             done += 1
         if i % 50 == 0:
             print(f"{i}/{len(records)} scored {done} in {time.time() - t0:.0f}s", file=sys.stderr, flush=True)
     return 0
-
-
-def _rescored(scorer, old, text: str):
-    """The text's scores: its scores under the old layers with fresh hidden states when ``old`` has
-    them (every other field is the same for any layers), else a full scoring."""
-    prior = old.get(text) if old is not None else None
-    if prior is None:
-        return scorer.score(text)
-    return dataclasses.replace(prior, hidden=scorer.hidden_means([text])[0])
 
 
 if __name__ == "__main__":

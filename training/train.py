@@ -1,8 +1,9 @@
 """``make train``: fit the calibrated classifier on the corpus (or a user's JSONL) and write a model dir.
 
-Fits the word n-gram model, the combined model, the single-family ablations (LM-only, handcrafted-only,
-n-gram-only) and the cascade's early-exit stages on ``train``,
-chooses thresholds on ``dev``, reports held-out metrics on ``test`` and stores them in ``meta.json``.
+Fits the sub-models (:mod:`detector.submodels`), the calibrated classifier and the cascade's early-exit
+stages on ``train``, chooses thresholds on ``dev``, reports held-out metrics on ``test`` and stores them in
+``meta.json``. The held-out figures are computed with the product's own final combination
+(:func:`detector.cascade.final_combination`) and evidence floor.
 """
 from __future__ import annotations
 
@@ -17,10 +18,11 @@ import numpy as np
 
 import detector
 from detector import features as F
-from detector import model as M
+from detector import artifact as M
 from detector.lm import SPECS, LMScorer
-from detector import hidden, mt_ngram, mt_probe, ngram, spin
-from training import cascade, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
+from detector.cascade import final_combination
+from detector.submodels import BY_NAME, ngram, probe, spin
+from training import cascade_fit, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
 
@@ -30,8 +32,7 @@ HANDCRAFTED = ("punct", "names", "lexical", "evidence", "hygiene")
 # Early-exit budgets, those under the full budget used (docs/eval/budget_curve.md: 64 tokens already carry
 # most of the LM's signal); a stage is kept only if it saves LM tokens on dev (training.cascade)
 CASCADE_BUDGETS = (0, 64, 128)
-ABLATIONS = {"lm_only": ("lm",), "handcrafted_only": HANDCRAFTED, "ngram_only": ("ngram",),
-             "combined": ("lm", "ngram") + HANDCRAFTED}
+FEATURE = {name: sub.feature for name, sub in BY_NAME.items()}  # sub-model name -> the feature it fills
 
 
 def select(records: list[dict], max_train: int | None) -> list[dict]:
@@ -69,10 +70,11 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     tr, dv, te = (arrays(records, s) for s in data.SPLITS)
     hidden_model, Hz, H = fit_hidden(records, scorer, tr, dv, budget, log)
     mt_model, Mz = fit_mt_probe(H, tr, dv, log)
-    extra = {s: {ngram.FEATURE: Z[s], hidden.FEATURE: Hz[s], **({mt_probe.FEATURE: Mz[s]} if mt_model else {}),
-                 **({mt_ngram.FEATURE: Zm[s]} if mt_words else {})} for s in data.SPLITS}
-    names = (F.feature_names() + [ngram.FEATURE] + ([mt_ngram.FEATURE] if mt_words else []) + [hidden.FEATURE]
-             + ([mt_probe.FEATURE] if mt_model else []))
+    extra = {s: {FEATURE["word_ngram"]: Z[s], FEATURE["hidden_probe"]: Hz[s],
+                 **({FEATURE["translation_probe"]: Mz[s]} if mt_model else {}),
+                 **({FEATURE["translation_ngram"]: Zm[s]} if mt_words else {})} for s in data.SPLITS}
+    names = (F.feature_names() + [FEATURE["word_ngram"]] + ([FEATURE["translation_ngram"]] if mt_words else [])
+             + [FEATURE["hidden_probe"]] + ([FEATURE["translation_probe"]] if mt_model else []))
     X = {}
     for split in data.SPLITS:
         rs = [r for r in records if r["split"] == split]
@@ -81,49 +83,43 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     ev = {s: X[s][:, names.index(evidence_rule.FEATURE)] for s in data.SPLITS}
     log(f"  evidence rule: {rule}")
     spin_model = fit_spin(X["train"], names, tr, log)
-    route_meta = ({"inputs": list(spin.INPUTS), "combine": "noisy-or", "applies": "full LM budget"}
-                  if spin_model is not None else None)
-    route = M.Artifact(None, {"features": names, "spin_route": route_meta}, spin=spin_model).spin_route
-    results, dev_results, models = {}, {}, {}
-    for name, fams in ABLATIONS.items():
-        cols = [i for i, n in enumerate(names) if n.split(".")[0] in fams]
-        clf = fit.fit_calibrated(X["train"][:, cols], tr[1], tr[3], classifier)
-        r = rule if name == "combined" else None  # the product; ablations are the bare families
-        full = (lambda p, s: route(p, X[s])) if name == "combined" else (lambda p, s: p)
-        p_dev = evidence_rule.apply(r, full(clf.predict_proba(X["dev"][:, cols])[:, 1], "dev"), ev["dev"])
-        table = fit.thresholds(p_dev, dv[1], dv[2])
-        p_test = evidence_rule.apply(r, full(clf.predict_proba(X["test"][:, cols])[:, 1], "test"), ev["test"])
-        results[name] = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
-        dev_results[name] = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
-        models[name] = (clf, cols, table)
-        log(f"  {name}: dev AUROC {_fmt(dev_results[name]['auroc_all'])} (mt vs human_translation "
-            f"{_fmt(dev_results[name]['auroc_mt_vs_human_translation'])}); "
-            f"test AUROC {_fmt(results[name]['auroc_all'])}")
-    clf, cols, table = models["combined"]
-    if cols != list(range(len(names))):
-        raise RuntimeError("the combined model must use every feature")
+    route_meta = {"inputs": list(spin.INPUTS), "combine": "noisy-or", "applies": "full LM budget"}
+    shell = M.Artifact(None, {"features": names, "submodels": {"spin_route": route_meta}},
+                       submodels={} if spin_model is None else {"spin_route": spin_model})
+    route = lambda p, X: final_combination(shell, p, X)[0]  # noqa: E731  (the product's final combination)
+    clf = fit.fit_calibrated(X["train"], tr[1], tr[3], classifier)
+    p_dev = evidence_rule.apply(rule, route(clf.predict_proba(X["dev"])[:, 1], X["dev"]), ev["dev"])
+    table = fit.thresholds(p_dev, dv[1], dv[2])
+    p_test = evidence_rule.apply(rule, route(clf.predict_proba(X["test"])[:, 1], X["test"]), ev["test"])
+    test_metrics = metrics.kind_metrics(p_test, te[1], te[2], te[4], table["0.01"]["threshold"])
+    dev_metrics = metrics.kind_metrics(p_dev, dv[1], dv[2], dv[4], table["0.01"]["threshold"])
+    log(f"  classifier: dev AUROC {_fmt(dev_metrics['auroc_all'])} (mt vs human_translation "
+        f"{_fmt(dev_metrics['auroc_mt_vs_human_translation'])}); test AUROC {_fmt(test_metrics['auroc_all'])}")
     stages, cascade_report = fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log,
                                          rule, ev["dev"], budget, route)
     meta = {
-        "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": classifier,
+        "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": {"kind": classifier},
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget,
                "hidden_layers": list(scorer.spec.hidden_layers)},
         "features": names, "min_words": MIN_WORDS, "thresholds": table,
         "feature_medians": {n: _median(X["train"][:, i]) for i, n in enumerate(names)},
-        "training_data": _data_hashes(records), "metrics": {"test": results["combined"], "dev": dev_results["combined"]},
-        "ablation": {k: {"auroc_all": v["auroc_all"], "auroc_mt_vs_human_translation":
-                         v["auroc_mt_vs_human_translation"]} for k, v in results.items()},
+        "training_data": _data_hashes(records), "metrics": {"test": test_metrics, "dev": dev_metrics},
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
         "evidence_rule": rule,
-        "spin_route": route_meta,
-        "hidden_probe": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2], "layers": list(scorer.spec.hidden_layers)},
-        "translation_probe": mt_model and {"c": mt_model[1], "dev_auroc_by_c": mt_model[2], "kinds": list(mt_probe.KINDS)},
-        "translation_ngram": mt_words and {"c": mt_words[1], "dev_auroc_by_c": mt_words[2], "kinds": list(mt_probe.KINDS),
-                                           "extra_train_records": len(translation_extra or [])},
     }
-    M.save(clf, meta, out_dir, stages, ngram_model, hidden_model[0], spin_model, mt_model and mt_model[0],
-           mt_words and mt_words[0])
+    kinds = list(probe.TRANSLATION_KINDS)
+    subs = {"word_ngram": (ngram_model, {}),
+            "hidden_probe": (hidden_model[0], {"fit": {"c": hidden_model[1], "dev_auroc_by_c": hidden_model[2],
+                                                       "layers": list(scorer.spec.hidden_layers)}})}
+    if mt_words:
+        subs["translation_ngram"] = (mt_words[0], {"fit": {"c": mt_words[1], "dev_auroc_by_c": mt_words[2], "kinds": kinds,
+                                                           "extra_train_records": len(translation_extra or [])}})
+    if mt_model:
+        subs["translation_probe"] = (mt_model[0], {"fit": {"c": mt_model[1], "dev_auroc_by_c": mt_model[2], "kinds": kinds}})
+    if spin_model is not None:
+        subs["spin_route"] = (spin_model, route_meta)
+    M.save(clf, meta, out_dir, stages, subs)
     return meta
 
 
@@ -139,36 +135,36 @@ def fit_hidden(records, scorer, tr, dv, budget, log):
     c, by_c = hidden_fit.choose_c(H["train"], tr[1], H["dev"], dv[1])
     model, oof = hidden_fit.fit(H["train"], tr[1], tr[3], c)
     log(f"  hidden-state probe: C={c} (dev AUROC by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
-    Hz = {s: oof if s == "train" else hidden.logits(model, H[s]) for s in data.SPLITS}
+    Hz = {s: oof if s == "train" else probe.logits(model, H[s]) for s in data.SPLITS}
     return (model, c, {str(k): v for k, v in by_c.items()}), Hz, H
 
 
 def fit_mt_ngram(records, ngram_train, log):
-    """The translation n-gram model (detector.mt_ngram) and its logits by split (train: out-of-fold for the
+    """The translation n-gram model (detector.submodels.ngram) and its logits by split (train: out-of-fold for the
     mt/human_translation rows); (None, None) when train or dev lacks either kind."""
-    mt_words = ngram_fit.fit_translation(ngram_train, [r for r in records if r["split"] == "dev"], mt_probe.KINDS)
+    mt_words = ngram_fit.fit_translation(ngram_train, [r for r in records if r["split"] == "dev"], probe.TRANSLATION_KINDS)
     if mt_words is None:
         log("  translation n-gram model: none (train or dev lacks mt or human_translation records)")
         return None, None
     log(f"  translation n-gram model: C={mt_words[1]} (dev AUROC by C: "
         + ", ".join(f"{k}: {v:.4f}" for k, v in mt_words[2].items()) + ")")
     Zm = {s: np.array([mt_words[3][r["id"]] for r in records if r["split"] == s]) if s == "train" else
-          mt_ngram.logits(mt_words[0], [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
+          ngram.logits(mt_words[0], [r["text"] for r in records if r["split"] == s]) for s in data.SPLITS}
     return mt_words, Zm
 
 
 def fit_mt_probe(H: dict, tr, dv, log):
-    """The translation probe (detector.mt_probe): C chosen on dev MT against human translation, fitted on
+    """The translation probe (detector.submodels.probe): C chosen on dev MT against human translation, fitted on
     train's; out-of-fold logits for those train rows, the fitted probe's for every other row. Returns
     ((model, C, dev AUROC by C), logits by split), or (None, None) when train or dev lacks either kind."""
-    rows = {"train": np.isin(tr[2], mt_probe.KINDS), "dev": np.isin(dv[2], mt_probe.KINDS)}
+    rows = {"train": np.isin(tr[2], probe.TRANSLATION_KINDS), "dev": np.isin(dv[2], probe.TRANSLATION_KINDS)}
     y = {"train": tr[1][rows["train"]], "dev": dv[1][rows["dev"]]}
     if any(len(np.unique(v)) < 2 for v in y.values()):
         log("  translation probe: none (train or dev lacks mt or human_translation records)")
         return None, None
     c, by_c = hidden_fit.choose_c(H["train"][rows["train"]], y["train"], H["dev"][rows["dev"]], y["dev"])
     model, oof = hidden_fit.fit(H["train"][rows["train"]], y["train"], tr[3][rows["train"]], c)
-    Mz = {s: mt_probe.logits(model, H[s]) for s in data.SPLITS}
+    Mz = {s: probe.logits(model, H[s]) for s in data.SPLITS}
     Mz["train"][rows["train"]] = oof
     log(f"  translation probe: C={c} on {int(rows['train'].sum())} train mt/human_translation records (dev AUROC "
         "by C: " + ", ".join(f"{k}: {v:.4f}" for k, v in by_c.items()) + ")")
@@ -183,7 +179,7 @@ def fit_rule(train_records: list[dict]) -> dict | None:
 
 
 def fit_spin(X_train: np.ndarray, names: list[str], tr, log):
-    """The spin route (detector.spin) on train: spun texts against human ones; None without spun texts."""
+    """The spin route (detector.submodels.spin) on train: spun texts against human ones; None without spun texts."""
     rows = (tr[2] == "spun") | (tr[1] == 0)
     if not (tr[2] == "spun").any() or not (tr[1] == 0).any():
         log("  spin route: none (no spun train texts)")
@@ -199,7 +195,7 @@ def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier
     """Early-exit stages at :data:`CASCADE_BUDGETS` LM tokens (0: the text-only features). The hidden-state
     probes read the full budget only, so earlier stages go without them."""
     budgets = [n for n in CASCADE_BUDGETS if n < budget]
-    full_only = (hidden.FEATURE, mt_probe.FEATURE)
+    full_only = (FEATURE["hidden_probe"], FEATURE["translation_probe"])
     feature_sets = {n: [f for f in names if (n or not f.startswith("lm.")) and f not in full_only] for n in budgets}
     XS = {n: {s: model_rows([r["text"] for r in records if r["split"] == s], scorer, feature_sets[n],
                             f"{s}@{n} tokens", tokens=n, extra=extra[s]) for s in ("train", "dev")}
@@ -207,7 +203,7 @@ def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier
     floor = evidence_rule.apply(rule, np.zeros(len(ev_dev)), ev_dev)
     p_dev = np.maximum(route(clf.predict_proba(X["dev"])[:, 1], X["dev"]), floor)
     scraped = np.array([bool((r.get("detail") or {}).get("scraped")) for r in dv[0]])
-    return cascade.fit_stages(budgets, XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
+    return cascade_fit.fit_stages(budgets, XS, feature_sets, tr[1], tr[3], dv[1], dv[2], p_dev, table,
                               budget, classifier, log, floor, guards=[scraped])
 
 
@@ -280,7 +276,7 @@ def main(argv=None) -> int:
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
     meta = run(records, out, LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm]), args.classifier, log,
                ngram_train, args.max_tokens, extra)
-    print(json.dumps({"model": str(out), "test": meta["metrics"]["test"], "ablation": meta["ablation"]}, indent=2))
+    print(json.dumps({"model": str(out), "test": meta["metrics"]["test"]}, indent=2))
     return 0
 
 

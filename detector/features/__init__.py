@@ -1,7 +1,9 @@
 """Feature registry: pure functions under versioned names (``family.name.vN``).
 
-Text features take ``str`` and return :class:`~detector.measure.Measured`; LM features take
-``(str, TokenScores)``. Family modules register themselves on import; :func:`registry` imports them
+Text features take ``str`` and return :class:`~detector.spans.Measured`; LM features take
+``(str, TokenScores)``; derived features (``reads=...``) take ``(str, {name: Measured})`` with the values of
+the features they read, computed once and shared (the evidence totals read the punctuation, names and
+lexical features). Family modules register themselves on import; :func:`registry` imports them
 lazily so that ``import detector`` stays cheap.
 """
 from __future__ import annotations
@@ -13,12 +15,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..errors import FeatureError
-from ..measure import Measured
+from ..spans import Measured
 
 FAMILIES = ("lm", "punct", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
 # Hygiene is reported to users separately; it is text damage, not evidence of machine origin.
 EVIDENCE_FAMILIES = ("lm", "punct", "names", "lexical", "evidence")
-_MODULES = ("lm_stats", "lm_local", "lm_thesaurus", "punctuation", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
+_MODULES = ("lm.stats", "lm.local", "lm.thesaurus", "punctuation", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
 _NAME = re.compile(r"^(%s)\.[a-z0-9_]+(\.[a-z0-9_]+)*\.v[0-9]+$" % "|".join(FAMILIES))
 
 
@@ -27,6 +29,7 @@ class FeatureSpec:
     name: str
     func: Callable[..., Measured]
     needs_lm: bool
+    reads: Callable[[], list[str]] | None = None  # a derived feature: the names of the features it reads
 
     @property
     def family(self) -> str:
@@ -37,15 +40,16 @@ _REGISTRY: dict[str, FeatureSpec] = {}
 _loaded = False
 
 
-def feature(name: str, *, needs_lm: bool = False):
-    """Register a feature function under a versioned name; a duplicate name is an error."""
+def feature(name: str, *, needs_lm: bool = False, reads: Callable[[], list[str]] | None = None):
+    """Register a feature function under a versioned name; a duplicate name is an error. ``reads`` (a
+    derived feature) returns the names of the features it reads, once the registry is loaded."""
     if not _NAME.match(name):
         raise FeatureError(f"bad feature name {name!r}: expected '<family>.<name>.v<N>' with family in {FAMILIES}")
 
     def register(func):
         if name in _REGISTRY and _REGISTRY[name].func is not func:
             raise FeatureError(f"feature {name!r} is registered twice; bump its version instead")
-        _REGISTRY[name] = FeatureSpec(name, func, needs_lm)
+        _REGISTRY[name] = FeatureSpec(name, func, needs_lm, reads)
         return func
 
     return register
@@ -90,10 +94,16 @@ def compute(text: str, scores=None, only: list[str] | None = None) -> dict[str, 
     """Compute every (or the named) feature; LM features are nan when ``scores`` is None."""
     out: dict[str, Measured] = {}
     lm_text = lm_view(text, scores) if scores is not None else text
-    for name in only if only is not None else list(registry()):
+    names = only if only is not None else list(registry())
+    derived = [n for n in names if lookup(n).reads]
+    for name in [n for n in names if n not in derived]:
         spec = lookup(name)
         if spec.needs_lm:
             out[name] = spec.func(lm_text, scores) if scores is not None else Measured(math.nan)
         else:
             out[name] = spec.func(text)
+    for name in derived:  # after what they read; an input not asked for is computed once, not returned
+        inputs = lookup(name).reads()
+        extra = {n: lookup(n).func(text) for n in inputs if n not in out}
+        out[name] = lookup(name).func(text, {n: out[n] if n in out else extra[n] for n in inputs})
     return out

@@ -10,7 +10,7 @@ import re
 import ftfy
 from ftfy.badness import is_bad
 
-from ..measure import Measured, Span, per_1000
+from ..spans import Measured, Span, per_1000
 from ..text import lines
 from . import feature
 

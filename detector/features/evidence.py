@@ -2,44 +2,48 @@
 
 Each artifact family fires rarely, and a linear model weighs each one on its own; a text with several
 different kinds of damage (``done." ,`` plus a detached period plus a swapped title) is much stronger
-evidence than any one of them. These two features say so directly. They carry no spans of their own:
+evidence than any one of them. These two features say so directly. They are derived features: they read
+the values the family features already computed (never recompute them), and carry no spans of their own:
 the family features they count already explain themselves.
 """
 from __future__ import annotations
 
 import math
 
-from ..measure import Measured
+from ..spans import Measured
 from . import feature, registry
 
 COUNTED_FAMILIES = ("punct", "names", "lexical")
 
 
-def _evidence(text: str) -> list[Measured]:
-    return [spec.func(text) for spec in registry().values() if spec.family in COUNTED_FAMILIES]
+def counted() -> list[str]:
+    """The features whose spans the evidence totals count (every text feature of the counted families)."""
+    return [n for n, spec in registry().items() if spec.family in COUNTED_FAMILIES and not spec.needs_lm]
 
 
-@feature("evidence.span_count.v1")
-def span_count(text: str) -> Measured:
+@feature("evidence.span_count.v1", reads=counted)
+def span_count(text: str, measured: dict[str, Measured]) -> Measured:
     """log(1 + number of artifact spans) found by the punctuation, names and lexical features.
 
-    >>> span_count("He said the talks were done.” , Officials at Interfax. reported.").value > 0
+    >>> from . import compute
+    >>> compute("He said the talks were done.” , Officials at Interfax. reported.", only=["evidence.span_count.v1"])["evidence.span_count.v1"].value > 0
     True
-    >>> span_count("The talks ended on Monday.").value
+    >>> compute("The talks ended on Monday.", only=["evidence.span_count.v1"])["evidence.span_count.v1"].value
     0.0
     """
     if not text.strip():
         return Measured(math.nan)
-    return Measured(math.log1p(sum(len(m.spans) for m in _evidence(text))))
+    return Measured(math.log1p(sum(len(m.spans) for m in measured.values())))
 
 
-@feature("evidence.kinds_hit.v1")
-def kinds_hit(text: str) -> Measured:
+@feature("evidence.kinds_hit.v1", reads=counted)
+def kinds_hit(text: str, measured: dict[str, Measured]) -> Measured:
     """Number of different artifact features (of the punctuation, names and lexical families) that fire.
 
-    >>> kinds_hit("The talks ended on Monday.").value
+    >>> from . import compute
+    >>> compute("The talks ended on Monday.", only=["evidence.kinds_hit.v1"])["evidence.kinds_hit.v1"].value
     0.0
     """
     if not text.strip():
         return Measured(math.nan)
-    return Measured(float(sum(1 for m in _evidence(text) if m.spans)))
+    return Measured(float(sum(1 for m in measured.values() if m.spans)))

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from ..measure import Measured, Span, per_1000
+from ..spans import Measured, Span, per_1000
 from ..text import lines, word_count
 from . import feature
 from .characters import control_chars, mojibake

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-from ..measure import Measured, Span, per_1000
+from ..spans import Measured, Span, per_1000
 from ..text import word_count
 from . import feature
 
@@ -153,7 +153,7 @@ COUNT_FLOOR = 20  # counts below this are treated as this (rare is rare; a text'
 
 @feature("lexical.rare_synonym.v1")
 def rare_synonym_rate(text: str) -> Measured:
-    """Share of thesaurus words (lowercase words with WordNet synonyms, :mod:`detector.synonyms`) that are
+    """Share of thesaurus words (lowercase words with WordNet synonyms, :mod:`detector.lm.synonyms`) that are
     at least ``RARE_SYNONYM_RATIO`` times rarer in news than their commonest synonym; nan when none.
 
     A thesaurus spinner swaps common words for synonyms drawn from any sense, and those are mostly far
@@ -167,7 +167,7 @@ def rare_synonym_rate(text: str) -> Measured:
     >>> rare_synonym_rate("Forecasts released this week were overly optimistic about the harvest.").value
     0.0
     """
-    from .. import synonyms
+    from ..lm import synonyms
     from .hygiene import word_counts
 
     probes = synonyms.probes(text, phrases=False)

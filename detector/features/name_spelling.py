@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from ..measure import Measured, Span
+from ..spans import Measured, Span
 from . import feature
 
 _CAPITALISED = re.compile(r"(?<![\w’'.-])[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]{4,}(?![\w-])")

@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from ..measure import Measured, Span
+from ..spans import Measured, Span
 from . import feature
 
 _TITLES = {  # canonical title: surface forms, matched case-insensitively

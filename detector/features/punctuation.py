@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-from ..measure import Measured, Span, per_1000
+from ..spans import Measured, Span, per_1000
 from ..text import paragraphs
 from . import feature
 

@@ -1,11 +1,8 @@
 """What the engine adapters share: the detector settings they ship to workers, and one decision per record.
 
-A record whose text is missing (``None``, not a string) or blank is not scored: it gets verdict
-``error`` and the reason ``missing_text`` or ``empty_text`` instead of raising, so that one bad row
-cannot fail a whole shard.
-
->>> text_problem(None), text_problem("  "), text_problem("Talks ended.")
-('missing_text', 'empty_text', None)
+Which records are kept is decided by :mod:`detector.policy`, as for every entry point. A record whose text
+is missing (``None``, not a string) or blank is not scored: it gets verdict ``error`` and the reason
+``missing_text`` or ``empty_text`` instead of raising, so that one bad row cannot fail a whole shard.
 """
 from __future__ import annotations
 
@@ -13,10 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .. import policy
 from ..errors import DetectorError
-
-MACHINE_REASON = "machine_translated"  # why a flagged record is dropped
-ERROR_VERDICT = "error"
 
 
 class MissingExtraError(DetectorError, ImportError):
@@ -38,7 +33,7 @@ class DetectorSettings:
     """
 
     model_dir: str | None = None
-    fpr: float = 0.01
+    fpr: float = policy.DEFAULT_FPR
     threshold: float | None = None
     scorer_factory: Callable[[], Any] | None = None
 
@@ -60,32 +55,18 @@ class Decision:
     annotation: dict[str, Any]  # JSON-serialisable; None for p_machine on errors
 
 
-def text_problem(value: Any) -> str | None:
-    """The reason slug a value cannot be scored as text, or ``None`` if it can."""
-    if not isinstance(value, str):
-        return "missing_text"
-    if not value.strip():
-        return "empty_text"
-    if any("\ud800" <= c <= "\udfff" for c in value):
-        return "decode_error"  # a lone surrogate: not Unicode text (the gate's reason for the same)
-    return None
+def decide_batch(detector, values: list[Any], annotate_only: bool = False,
+                 keep_non_english: bool = False) -> list[Decision]:
+    """Decide every value with :meth:`Detector.filter <detector.api.Detector.filter>` (so by
+    :mod:`detector.policy`, as ``detect gate`` does): one ``score_many`` call for the good values, an error
+    decision in place for the bad ones."""
+    verdicts = detector.filter(values, annotate_only=annotate_only, batch_size=max(1, len(values)),
+                               keep_non_english=keep_non_english)
+    return [_decision(v, detector.threshold) for _, v in verdicts]
 
 
-def decide_batch(detector, values: list[Any], annotate_only: bool = False) -> list[Decision]:
-    """Score the good values in one ``score_many`` call; bad values get an error decision, in place."""
-    problems = [text_problem(v) for v in values]
-    scores = iter(detector.score_many([str(v) for v, p in zip(values, problems) if p is None]))
-    return [_scored(next(scores), annotate_only) if p is None else _failed(p, detector.threshold, annotate_only)
-            for p in problems]
-
-
-def _scored(score, annotate_only: bool) -> Decision:
-    keep = annotate_only or score.verdict == "clean"  # the same rule as detect gate: too_short is rejected
-    reason = "" if keep else (MACHINE_REASON if score.flagged else score.verdict)
-    return Decision(keep, reason, score.verdict, score.p_machine, score.annotation())
-
-
-def _failed(problem: str, threshold: float, annotate_only: bool) -> Decision:
-    annotation = {"p_machine": None, "verdict": ERROR_VERDICT, "threshold": round(threshold, 6),
-                  "reasons": [problem], "hygiene": []}
-    return Decision(annotate_only, "" if annotate_only else problem, ERROR_VERDICT, math.nan, annotation)
+def _decision(v, threshold: float) -> Decision:
+    reason = "" if v.keep else v.reason
+    if v.score is None:
+        return Decision(v.keep, reason, policy.ERROR_VERDICT, math.nan, policy.error_annotation(v.reasons[0], threshold))
+    return Decision(v.keep, reason, v.score.verdict, v.score.p_machine, v.score.annotation())

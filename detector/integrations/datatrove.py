@@ -15,7 +15,9 @@ Needs ``pip install 'detector[datatrove]'``. Use it like any datatrove filter::
 
 Every document it sees gets ``metadata["detector"]`` (``Score.annotation()``: ``p_machine``,
 ``verdict``, ``threshold``, ``reasons``, ``hygiene``). Flagged documents are dropped with the reason
-``machine_translated``; blank documents with ``empty_text`` (verdict ``error``). datatrove copies the
+``machine_translated``, too short ones with ``too_short``, non-English ones with ``not_english`` (kept
+with ``keep_non_english=True``), blank documents with ``empty_text`` (verdict ``error``): the rule of
+every entry point (:mod:`detector.policy`). datatrove copies the
 reason into ``metadata["filter_reason"]`` only for documents it hands to an ``exclusion_writer``, and
 counts each reason as the stat ``dropped_<reason>``. ``annotate_only=True`` keeps everything.
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from ..policy import DEFAULT_FPR
 from ._shared import DetectorSettings, decide_batch, missing_extra
 
 try:
@@ -43,6 +46,7 @@ class DetectorFilter(BaseFilter):
         fpr: the stored operating point (target false-positive rate) that sets the threshold.
         threshold: an explicit threshold in [0, 1], overriding ``fpr``.
         annotate_only: annotate but keep every document.
+        keep_non_english: keep ``not_english`` documents (annotated) instead of dropping them.
         batch_size: documents per ``Detector.score_many`` call.
         exclusion_writer: a datatrove writer that receives the dropped documents.
         scorer_factory: picklable zero-argument callable returning a token scorer; ``None`` is the real LM.
@@ -50,13 +54,14 @@ class DetectorFilter(BaseFilter):
 
     name = "🕵 Detector"
 
-    def __init__(self, model_dir: str | Path | None = None, fpr: float = 0.01, threshold: float | None = None,
+    def __init__(self, model_dir: str | Path | None = None, fpr: float = DEFAULT_FPR, threshold: float | None = None,
                  annotate_only: bool = False, batch_size: int = 16, exclusion_writer=None,
-                 scorer_factory: Callable[[], Any] | None = None):
+                 scorer_factory: Callable[[], Any] | None = None, keep_non_english: bool = False):
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
         self.settings = DetectorSettings(None if model_dir is None else str(model_dir), fpr, threshold,
                                          scorer_factory)
         self.annotate_only = annotate_only
+        self.keep_non_english = keep_non_english
         self._detector = None
 
     @property
@@ -75,7 +80,8 @@ class DetectorFilter(BaseFilter):
         return self.filter_batch([doc])[0]
 
     def filter_batch(self, batch: list) -> list[bool | tuple[bool, str]]:
-        decisions = decide_batch(self.detector, [doc.text for doc in batch], self.annotate_only)
+        decisions = decide_batch(self.detector, [doc.text for doc in batch], self.annotate_only,
+                                 self.keep_non_english)
         results: list[bool | tuple[bool, str]] = []
         for doc, decision in zip(batch, decisions):
             doc.metadata["detector"] = decision.annotation

@@ -39,6 +39,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..errors import InputError
+from ..policy import DEFAULT_FPR
 from ._shared import DetectorSettings, decide_batch
 
 
@@ -47,13 +48,14 @@ class DetectorBatchScorer:
     ``detector`` columns. Arguments as for :class:`~detector.api.Detector`, plus ``scorer_factory``: a
     picklable zero-argument callable returning a token scorer (``None`` is the real LM)."""
 
-    def __init__(self, model_dir: str | Path | None = None, fpr: float = 0.01, threshold: float | None = None,
+    def __init__(self, model_dir: str | Path | None = None, fpr: float = DEFAULT_FPR, threshold: float | None = None,
                  text_column: str = "text", annotate_only: bool = False,
-                 scorer_factory: Callable[[], Any] | None = None):
+                 scorer_factory: Callable[[], Any] | None = None, keep_non_english: bool = False):
         settings = DetectorSettings(None if model_dir is None else str(model_dir), fpr, threshold, scorer_factory)
         self.detector = settings.load()
         self.text_column = text_column
         self.annotate_only = annotate_only
+        self.keep_non_english = keep_non_english
 
     def __call__(self, batch):
         if hasattr(batch, "assign") and hasattr(batch, "columns"):  # a pandas DataFrame
@@ -70,7 +72,7 @@ class DetectorBatchScorer:
         return list(batch[self.text_column])
 
     def _columns(self, texts: list[Any]) -> dict[str, np.ndarray]:
-        decisions = decide_batch(self.detector, texts, self.annotate_only)
+        decisions = decide_batch(self.detector, texts, self.annotate_only, self.keep_non_english)
         return {
             "p_machine": np.array([d.p_machine for d in decisions], dtype=np.float64),
             "verdict": np.array([d.verdict for d in decisions], dtype=object),

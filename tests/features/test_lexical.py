@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from casedata import SEEDS, edge_texts
+from casedata import SEEDS, edge_texts, texts
 from detector.features import lexical, registry
 
 NAMES = ["lexical.tortured_phrase.v1", "lexical.unidiomatic_phrase.v1"]
@@ -46,7 +46,7 @@ def test_rare_synonym_rate_on_a_spin_and_its_original():
     import json
     from pathlib import Path
 
-    cases = {c["id"]: c["text"] for c in map(json.loads, Path("tests/cases/spun.jsonl").read_text("utf-8").splitlines())}
+    cases = texts("spun")
     original, low, high = (_func(RARE)(cases[k]).value for k in ("spun-original", "spun-15", "spun-30"))
     assert original == 0.0 < low < high
 

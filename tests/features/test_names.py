@@ -21,10 +21,7 @@ FEATURES = {
 REASONS = {"title_inconsistent", "title_country_mismatch", "name_variant"}
 ALPHABET = ["Sen.", "Foreign Minister", "Secretary of State", "US", "Russian", "former", "and", "a", "Anna",
             "Baerbock", "Berbock", "Bearbock", "Lavrov", "said", " ", ". ", ", ", "\n", "’s", "-", "é"]
-SEEDS = {
-    row["id"]: row
-    for row in map(json.loads, (Path(__file__).parents[1] / "cases" / "seeds.jsonl").read_text().splitlines())
-}
+from casedata import SEEDS  # noqa: E402
 CLEAN_PARAGRAPH = (
     "U.S. Secretary of State Antony Blinken met Russian Foreign Minister Sergei Lavrov in Geneva. "
     "Blinken said the talks were useful, and Lavrov agreed. Sen. Bob Menendez and Senator Bob Menendez's "

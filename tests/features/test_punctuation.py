@@ -17,7 +17,7 @@ from detector.features.punctuation import (
     repeated_mark,
     space_before,
 )
-from detector.measure import per_1000
+from detector.spans import per_1000
 
 FEATURES = {
     "punct.space_before.v1": space_before,
@@ -28,10 +28,7 @@ FEATURES = {
 }
 REASONS = {"stray_punctuation", "detached_period", "quote_broken"}
 ALPHABET = "aZ .,;:!?…\"'“”‘’()-\n\t5"
-SEEDS = {
-    row["id"]: row
-    for row in map(json.loads, (Path(__file__).parents[1] / "cases" / "seeds.jsonl").read_text().splitlines())
-}
+from casedata import SEEDS  # noqa: E402
 CLEAN_PARAGRAPH = (
     'U.S. Secretary of State Antony Blinken said on Sunday that talks were "difficult." Mr. Smith, '
     "who earned 1.5 million dollars at No. 2 in the U.K., disagreed... The firm, Acme Inc., said "

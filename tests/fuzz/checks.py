@@ -12,7 +12,7 @@ from collections import Counter
 
 from hypothesis import HealthCheck, settings
 
-from detector.edits import EDIT_KINDS
+from detector.compare.edits import EDIT_KINDS
 from detector.errors import InputError
 from fakes import FakeScorer
 from fuzz.strategies import BOM, FIELD_CONFLICT, INVALID_JSON, BAD_BYTES, OBJECT_KINDS, SCORED, Line

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from detector.records import _is_utf8
+from detector.gate.records import _is_utf8
 
 BOM = b"\xef\xbb\xbf"
 CASES = Path(__file__).resolve().parent.parent / "cases"

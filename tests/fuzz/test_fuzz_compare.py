@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from detector.align import MAX_UNITS, units
+from detector.compare.align import MAX_UNITS, units
 from detector.cli import app
 from detector.compare import MAX_CHARS, compare
 from detector.errors import InputError

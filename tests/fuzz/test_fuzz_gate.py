@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from detector import Detector
 from detector.cli import app
 from detector.gate import GateOptions, run_gate
-from detector.records import parse, route, error_annotation
+from detector.gate.records import parse, route, error_annotation
 from fuzz.checks import FUZZ, VERDICTS, StrictScorer, check_gate, count, input_lines
 from fuzz.strategies import (BAD_BYTES, INVALID_JSON, MISSING_TEXT, SCORED, SENTENCES, Line, any_line,
                              jsonl_files)

@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from detector import model as M
-from detector import mt_ngram
+from detector import artifact as M
+from detector.submodels import ngram
 from fakes import FakeScorer
 from training import data, hidden_fit, train
 
@@ -38,10 +38,11 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     art = M.load(out)
     assert art.features == meta["features"]
     assert set(art.meta["thresholds"]) == {"0.001", "0.01", "0.05"}
-    assert set(art.meta["ablation"]) == {"lm_only", "handcrafted_only", "ngram_only", "combined"}
-    assert art.ngram is not None and "ngram.word_logit.v1" in art.features
-    assert art.hidden is not None and "lm.hidden_logit.v1" in art.features
-    assert art.meta["hidden_probe"]["c"] in hidden_fit.C_GRID and art.meta["hidden"]["file"] == "hidden.joblib"
+    subs = art.meta["submodels"]  # one entry per sub-model: its file, sha256, feature and fitting facts
+    assert art.submodels["word_ngram"] is not None and "ngram.word_logit.v1" in art.features
+    assert art.submodels["hidden_probe"] is not None and "lm.hidden_logit.v1" in art.features
+    assert subs["hidden_probe"]["fit"]["c"] in hidden_fit.C_GRID and subs["hidden_probe"]["file"] == "hidden_probe.joblib"
+    assert subs["hidden_probe"]["feature"] == "lm.hidden_logit.v1" and art.meta["schema_version"] == 2
     assert art.meta["lm"]["hidden_layers"] == list(FakeScorer().spec.hidden_layers)  # what the runtime will read
     assert all("lm.hidden_logit.v1" not in st.features for st in art.stages)  # a prefix has no mean hidden state
     from detector.api import Detector
@@ -49,7 +50,7 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     det = Detector(model_dir=out, scorer=FakeScorer(), cascade=False)
     got = det.score(records[1]["text"], with_features=True)
     assert math.isfinite(got.features["lm.hidden_logit.v1"]) and 0.0 <= got.p_machine <= 1.0
-    (out / "hidden.joblib").write_bytes((out / "hidden.joblib").read_bytes() + b"x")
+    (out / "hidden_probe.joblib").write_bytes((out / "hidden_probe.joblib").read_bytes() + b"x")
     with pytest.raises(M.ModelError, match="sha256"):
         M.load(out)
     for stage in art.stages:  # every cascade stage decides the same way at every operating point
@@ -59,8 +60,8 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     assert 0.0 <= art.threshold(0.01) <= 1.0
     with pytest.raises(M.ModelError):
         train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)  # never overwrites
-    assert art.mt_probe is None and art.meta["translation_probe"] is None  # no WMT kinds in this data
-    assert art.mt_ngram is None and art.meta["translation_ngram"] is None
+    assert "translation_probe" not in subs and "translation_probe" not in art.submodels  # no WMT kinds in this data
+    assert "translation_ngram" not in subs and "translation_ngram" not in art.submodels
     assert "lm.mt_logit.v1" not in art.features and "ngram.mt_logit.v1" not in art.features
 
 
@@ -73,21 +74,26 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
              if r["split"] == "train" and r["kind"] in ("mt", "human_translation")][:20]
     meta = train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None,
                      translation_extra=extra)
-    assert meta["translation_ngram"]["extra_train_records"] == len(extra) > 0
     art = M.load(tmp_path / "model")
-    assert art.mt_probe is not None and "lm.mt_logit.v1" in art.features
-    assert meta["translation_probe"]["c"] in hidden_fit.C_GRID and art.meta["mt_probe"]["file"] == "mt_probe.joblib"
+    subs = art.meta["submodels"]
+    assert subs["translation_ngram"]["fit"]["extra_train_records"] == len(extra) > 0
+    assert art.submodels["translation_probe"] is not None and "lm.mt_logit.v1" in art.features
+    assert subs["translation_probe"]["fit"]["c"] in hidden_fit.C_GRID
+    assert subs["translation_probe"]["file"] == "translation_probe.joblib"
     assert all("lm.mt_logit.v1" not in st.features for st in art.stages)
-    assert art.mt_ngram is not None and meta["translation_ngram"]["c"] in mt_ngram.C_GRID
-    assert art.meta["mt_ngram"]["file"] == "mt_ngram.joblib"
+    assert art.submodels["translation_ngram"] is not None
+    assert subs["translation_ngram"]["fit"]["c"] in ngram.TRANSLATION_C_GRID
+    assert subs["translation_ngram"]["file"] == "translation_ngram.joblib"
     from detector.api import Detector
 
     got = Detector(model_dir=tmp_path / "model", scorer=FakeScorer(), cascade=False).score(
         records[1]["text"], with_features=True)
     assert math.isfinite(got.features["lm.mt_logit.v1"]) and math.isfinite(got.features["ngram.mt_logit.v1"])
-    text_only = Detector(model_dir=tmp_path / "model", scorer=FakeScorer())._measure(records[1]["text"], None)
+    from detector.cascade import measure
+
+    text_only = measure(art, records[1]["text"])
     assert math.isfinite(text_only["ngram.mt_logit.v1"].value) and "lm.mt_logit.v1" not in text_only  # no LM needed
-    (tmp_path / "model" / "mt_probe.joblib").write_bytes(b"tampered")
+    (tmp_path / "model" / "translation_probe.joblib").write_bytes(b"tampered")
     with pytest.raises(M.ModelError, match="sha256"):
         M.load(tmp_path / "model")
 

@@ -97,7 +97,7 @@ def _choose_wmt(docs: list[Doc], group: str, split: str) -> list[Doc]:
 
 
 def translation_extra(raw: Path, corpus: list[dict]) -> list[dict]:
-    """Train-only extra records for the translation n-gram model (detector.mt_ngram): in every train WMT
+    """Train-only extra records for the translation n-gram model (detector.submodels.ngram): in every train WMT
     group with a human reference, each MT system's output and each further reference that the corpus
     leaves out (``MT_PER_DOC`` keeps two systems per document), rendered as corpus records are. The
     never-seen system and language stay out, as they do from train, and no text repeats one of ``corpus``.

@@ -1,0 +1,221 @@
+"""The fitted model directory: ``meta.json`` plus the classifier, the cascade's stages and the sub-models.
+
+``meta.json`` (schema 2) carries the schema version, package/scikit-learn versions, the LM's name, file
+hash and token budget, the ordered feature names, thresholds (with the false-positive rate and split they
+were chosen on), the evidence rule, the cascade's stages, ONE entry per sub-model (``submodels``: the table
+in :mod:`detector.submodels`), training-data hashes and held-out metrics. Loading checks all of it,
+including every file's sha256, before anything is unpickled. The format is described in
+``docs/model-format.md``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .lm.load import file_sha256 as sha256_file
+
+SCHEMA_VERSION = 2
+META_FILE = "meta.json"
+CLASSIFIER_FILE = "classifier.joblib"
+REQUIRED_META = ("schema_version", "package_version", "sklearn_version", "lm", "features", "thresholds",
+                 "classifier", "min_words")
+CONVERT = "python -m training.convert_model OLD_DIR NEW_DIR"
+
+
+def default_model_dir() -> Path:
+    return Path(__file__).parent / "resources" / "model"
+
+
+@dataclass
+class Stage:
+    """One stage of the cascade: a classifier over ``features`` with the LM read to ``tokens`` tokens (0: no
+    LM). An early stage lets a text leave when ``p <= low`` (clean) or ``p >= high`` (machine); the final
+    stage (``low`` 1, ``high`` 0) decides every text that reaches it."""
+
+    tokens: int
+    features: list[str]
+    low: float
+    high: float
+    classifier: object
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        return self.classifier.predict_proba(X)[:, 1]
+
+    def exits(self, p: float) -> bool:
+        return p <= self.low or p >= self.high
+
+
+@dataclass
+class Artifact:
+    classifier: object
+    meta: dict
+    path: Path | None = None
+    stages: list[Stage] = field(default_factory=list)  # the cascade's early exits, cheapest first
+    submodels: dict[str, object] = field(default_factory=dict)  # name (detector.submodels.TABLE) -> fitted model
+
+    @property
+    def features(self) -> list[str]:
+        return list(self.meta["features"])
+
+    @property
+    def min_words(self) -> int:
+        return int(self.meta["min_words"])
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.meta["lm"]["max_tokens"])
+
+    def final_stage(self) -> Stage:
+        """The full model as the cascade's last stage: every feature, the whole LM budget, always decides."""
+        return Stage(self.max_tokens, self.features, 1.0, 0.0, self.classifier)
+
+    def threshold(self, fpr: float) -> float:
+        table = self.meta["thresholds"]
+        key = _fpr_key(fpr)
+        if key not in table:
+            raise ModelError(f"no threshold stored for --fpr {fpr}; this model has {sorted(table)}")
+        return float(table[key]["threshold"])
+
+
+def _fpr_key(fpr) -> str:
+    try:
+        return f"{float(fpr):g}"
+    except (TypeError, ValueError):
+        raise ModelError(f"false-positive rate must be a number such as 0.01, got {fpr!r}") from None
+
+
+def read_meta(path: Path) -> dict:
+    path = Path(path)
+    meta_path = path / META_FILE
+    if not path.is_dir():
+        raise ModelError(f"model directory {path} does not exist; pass --model DIR or run make train")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{meta_path} is missing; a model directory needs meta.json next to its classifier")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelError(f"{meta_path} is not valid JSON ({e}); retrain with make train")
+    if not isinstance(meta, dict):
+        raise ModelError(f"{meta_path} must hold a JSON object")
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise ModelError(f"{path} has model schema {meta.get('schema_version')!r} but this version reads "
+                         f"{SCHEMA_VERSION}; convert it with `{CONVERT}` or retrain with make train")
+    missing = [k for k in REQUIRED_META if k not in meta]
+    if missing:
+        raise ModelError(f"{meta_path} lacks {missing}; retrain with make train")
+    return meta
+
+
+def check_features(meta: dict) -> None:
+    from . import submodels
+    from .features import registry
+
+    subs = meta.get("submodels") or {}
+    unknown = sorted(set(subs) - set(submodels.BY_NAME))
+    if unknown:
+        raise ModelError(f"meta.json names sub-models this version lacks: {unknown}; known: {sorted(submodels.BY_NAME)}")
+    known = set(registry()) | {submodels.BY_NAME[name].feature for name in subs}
+    spin = subs.get(submodels.SPIN.name)
+    if spin:
+        from .submodels.spin import inputs
+
+        missing = [f for f in inputs(spin) if f not in meta["features"]]
+        if missing:
+            raise ModelError(f"the model's spin route needs features it does not list: {missing}")
+    lacking = [f for f in meta["features"] if f not in known]
+    if lacking:
+        raise ModelError(f"model needs features this version lacks: {lacking}; retrain with make train")
+
+
+def _file_entry(path: Path, key: str, entry) -> tuple[Path, str]:
+    """The file and sha256 a meta.json entry names, checked to be a plain file name of this directory."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("file"), str) or not isinstance(entry.get("sha256"), str) \
+            or Path(entry["file"]).name != entry["file"]:
+        raise ModelError(f"{path / META_FILE}: '{key}' must name a file of this model and its sha256")
+    return path / entry["file"], entry["sha256"]
+
+
+def load(path: Path | str | None = None) -> Artifact:
+    """Load and verify a model directory (default: the shipped model)."""
+    path = Path(path) if path is not None else default_model_dir()
+    meta = read_meta(path)
+    check_features(meta)
+    specs = _stage_specs(meta, path)
+    files = {"classifier": _file_entry(path, "classifier", meta["classifier"])}
+    files.update({f"stage{k}": _file_entry(path, f"cascade stage {k}", s) for k, s in enumerate(specs)})
+    subs = meta.get("submodels") or {}
+    files.update({name: _file_entry(path, f"submodels.{name}", entry) for name, entry in subs.items()})
+    for file, sha in files.values():  # every file verifies before any is unpickled
+        _verify(file, sha)
+    classifier = _unpickle(files["classifier"][0])
+    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
+                    _unpickle(files[f"stage{k}"][0])) for k, s in enumerate(specs)]
+    return Artifact(classifier, meta, path, stages, {name: _unpickle(files[name][0]) for name in subs})
+
+
+def _stage_specs(meta: dict, path: Path) -> list[dict]:
+    """The cascade stages named in meta.json, checked before anything is unpickled."""
+    specs = (meta.get("cascade") or {}).get("stages", [])
+    known = set(meta["features"])
+    for s in specs:
+        if not isinstance(s, dict) or not {"tokens", "features", "low", "high", "file", "sha256"} <= set(s):
+            raise ModelError(f"{path / META_FILE}: a cascade stage lacks tokens/features/low/high/file/sha256")
+        if not set(s["features"]) <= known:
+            raise ModelError(f"{path / META_FILE}: cascade stage {s.get('file')!r} uses features the model does not list")
+    return specs
+
+
+def _verify(file: Path, sha256: str) -> None:
+    if not file.is_file():
+        raise ModelError(f"{file} is missing")
+    if sha256_file(file) != sha256:
+        raise ModelError(f"{file} does not match the sha256 in meta.json (tampered or mixed up); refusing to load it")
+
+
+def _unpickle(file: Path):
+    import joblib
+
+    try:
+        return joblib.load(file)
+    except Exception as e:  # unpickling errors come in many types
+        raise ModelError(f"could not read {file}: {e}") from e
+
+
+def save(classifier, meta: dict, out_dir: Path, stages: list[Stage] = (), submodels: dict | None = None) -> Path:
+    """Write a new model directory (refuses to overwrite an existing one). ``submodels`` maps a sub-model's
+    name to ``(fitted model, its meta.json entry without file/sha256/feature)``."""
+    import joblib
+
+    from .submodels import BY_NAME
+
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        raise ModelError(f"{out_dir} exists; training writes a new directory, never overwrites")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=".tmp-model-"))
+    joblib.dump(classifier, tmp / CLASSIFIER_FILE)
+    kind = meta["classifier"]["kind"] if isinstance(meta.get("classifier"), dict) else meta.get("classifier")
+    meta = dict(meta, classifier={"kind": kind, "file": CLASSIFIER_FILE, "sha256": sha256_file(tmp / CLASSIFIER_FILE)})
+    specs = []
+    for k, st in enumerate(stages):
+        name = f"stage{k}.joblib"
+        joblib.dump(st.classifier, tmp / name)
+        specs.append({"tokens": st.tokens, "features": st.features, "low": st.low, "high": st.high, "file": name,
+                      "sha256": sha256_file(tmp / name)})
+    if specs:
+        meta["cascade"] = dict(meta.get("cascade") or {}, stages=specs)
+    entries = {}
+    for name, (model, extra) in (submodels or {}).items():
+        sub = BY_NAME[name]
+        joblib.dump(model, tmp / sub.file, compress=3)
+        entries[name] = {**(extra or {}), "file": sub.file, "sha256": sha256_file(tmp / sub.file), "feature": sub.feature}
+    meta = dict(meta, submodels=entries, schema_version=SCHEMA_VERSION)
+    (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, out_dir)
+    return out_dir

