@@ -1,11 +1,11 @@
 """detector: translation-artifact and text-quality detector for English prose.
 
-Importing this package is cheap: no torch, no model load. ``Detector`` and ``compare`` are loaded
-on first attribute access.
+Importing this package is cheap: no torch, no model load. ``Detector`` and ``DetectorError`` are loaded
+on first attribute access; ``from detector.compare import compare`` compares a suspect with its original.
 """
 __version__ = "0.1.0"
 
-__all__ = ["Detector", "DetectorError", "compare", "__version__"]
+__all__ = ["Detector", "DetectorError", "__version__"]
 
 
 def __getattr__(name):
@@ -13,10 +13,6 @@ def __getattr__(name):
         from .api import Detector
 
         return Detector
-    if name == "compare":
-        from .compare import compare
-
-        return compare
     if name == "DetectorError":
         from .errors import DetectorError
 

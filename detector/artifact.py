@@ -71,6 +71,11 @@ class Artifact:
     def max_tokens(self) -> int:
         return int(self.meta["lm"]["max_tokens"])
 
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """The classifier's probability per row of the full feature list (before the cascade's final
+        combination, :func:`detector.cascade.final_combination`)."""
+        return self.classifier.predict_proba(X)[:, 1]
+
     def final_stage(self) -> Stage:
         """The full model as the cascade's last stage: every feature, the whole LM budget, always decides."""
         return Stage(self.max_tokens, self.features, 1.0, 0.0, self.classifier)
@@ -103,12 +108,12 @@ def read_meta(path: Path) -> dict:
         raise ModelError(f"{meta_path} is not valid JSON ({e}); retrain with make train")
     if not isinstance(meta, dict):
         raise ModelError(f"{meta_path} must hold a JSON object")
-    if meta.get("schema_version") != SCHEMA_VERSION:
-        raise ModelError(f"{path} has model schema {meta.get('schema_version')!r} but this version reads "
-                         f"{SCHEMA_VERSION}; convert it with `{CONVERT}` or retrain with make train")
     missing = [k for k in REQUIRED_META if k not in meta]
     if missing:
         raise ModelError(f"{meta_path} lacks {missing}; retrain with make train")
+    if meta.get("schema_version") != SCHEMA_VERSION:
+        raise ModelError(f"{path} has model schema {meta.get('schema_version')!r} but this version reads "
+                         f"{SCHEMA_VERSION}; convert it with `{CONVERT}` or retrain with make train")
     return meta
 
 

@@ -101,9 +101,9 @@ def test_load_roundtrip_predicts_the_same(saved):
 def test_load_roundtrip_keeps_meta_and_adds_schema_and_hash(saved):
     _, path = saved
     meta = model.load(path).meta
-    assert {k: meta[k] for k in _meta()} == _meta()
+    assert {k: meta[k] for k in _meta()} == _meta() and meta["submodels"] == {}
     assert meta["schema_version"] == model.SCHEMA_VERSION
-    assert meta["classifier_sha256"] == model.sha256_file(path / model.CLASSIFIER_FILE)
+    assert meta["classifier"]["sha256"] == model.sha256_file(path / model.CLASSIFIER_FILE)
     assert set(model.REQUIRED_META) <= set(meta)
 
 
@@ -178,7 +178,7 @@ def test_classifier_from_another_model_is_refused(saved, tmp_path, no_unpickling
 
 def test_edited_hash_in_meta_is_refused(saved, no_unpickling):
     _, path = saved
-    _edit_meta(path, lambda m: m.update(classifier_sha256="0" * 64))
+    _edit_meta(path, lambda m: m["classifier"].update(sha256="0" * 64))
     assert "sha256" in _load_error(path)
     assert no_unpickling == []
 
@@ -194,7 +194,7 @@ def test_unreadable_classifier_with_matching_hash_is_a_model_error(saved):
     _, path = saved
     clf_path = path / model.CLASSIFIER_FILE
     clf_path.write_bytes(b"not a pickle at all")
-    _edit_meta(path, lambda m: m.update(classifier_sha256=model.sha256_file(clf_path)))
+    _edit_meta(path, lambda m: m["classifier"].update(sha256=model.sha256_file(clf_path)))
     assert "could not read" in _load_error(path)
 
 
@@ -225,13 +225,33 @@ def test_meta_json_must_be_an_object(saved, no_unpickling, content):
     assert no_unpickling == []
 
 
-@pytest.mark.parametrize("version", [0, 2, "1", None])
+@pytest.mark.parametrize("version", [0, 1, 3, "2", None])
 def test_wrong_schema_version(saved, no_unpickling, version):
     _, path = saved
     _edit_meta(path, lambda m: m.update(schema_version=version))
     message = _load_error(path)
-    assert f"schema {version}" in message and f"reads {model.SCHEMA_VERSION}" in message and "retrain" in message
+    assert f"schema {version!r}" in message and f"reads {model.SCHEMA_VERSION}" in message and "retrain" in message
+    assert "python -m training.convert_model" in message  # how to convert an old artifact
     assert no_unpickling == []
+
+
+def test_a_schema_1_model_converts_to_the_same_scores(tmp_path):
+    """The converter turns a schema-1 directory (two keys per sub-model) into schema 2, byte-identical files."""
+    from training.convert_model import convert
+
+    old = tmp_path / "old"
+    old.mkdir()
+    clf = _fit()
+    joblib.dump(clf, old / model.CLASSIFIER_FILE)
+    meta = dict(_meta(), schema_version=1, classifier="logreg",
+                classifier_sha256=model.sha256_file(old / model.CLASSIFIER_FILE), ablation={"x": 1})
+    (old / model.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    assert "convert" in _load_error(old)
+    art = model.load(convert(old, tmp_path / "new"))
+    assert art.meta["classifier"] == {"kind": "logreg", "file": model.CLASSIFIER_FILE,
+                                      "sha256": meta["classifier_sha256"]}
+    assert "ablation" not in art.meta and "classifier_sha256" not in art.meta and art.meta["submodels"] == {}
+    np.testing.assert_array_equal(art.predict_proba(_rows(seed=4)), clf.predict_proba(_rows(seed=4))[:, 1])
 
 
 @pytest.mark.parametrize("key", model.REQUIRED_META)
@@ -280,17 +300,19 @@ def saved_full(tmp_path):
     stage = model.Stage(0, FEATURES[:2], 0.1, 0.95, _fit())
     texts = ["the talks of the ministry were held", "officials said talks resume on Monday"] * 5
     ng = ngram.make_model().fit(texts, [1, 0] * 5)
-    return model.save(_fit(), dict(_meta(), features=FEATURES + [ngram.FEATURE]), tmp_path / "full", [stage], ng)
+    return model.save(_fit(), dict(_meta(), features=FEATURES + ["ngram.word_logit.v1"]), tmp_path / "full", [stage],
+                      {"word_ngram": (ng, {})})
 
 
 def test_stages_and_ngram_load(saved_full):
     art = model.load(saved_full)
     assert len(art.stages) == 1 and art.stages[0].features == FEATURES[:2]
     assert art.stages[0].exits(0.05) and art.stages[0].exits(0.99) and not art.stages[0].exits(0.5)
-    assert art.ngram is not None
+    assert art.submodels["word_ngram"] is not None
+    assert art.meta["submodels"]["word_ngram"]["feature"] == "ngram.word_logit.v1"  # one entry per sub-model
 
 
-@pytest.mark.parametrize("file", ["stage0.joblib", "ngram.joblib"])
+@pytest.mark.parametrize("file", ["stage0.joblib", "word_ngram.joblib"])
 def test_tampered_stage_or_ngram_is_refused_before_anything_is_unpickled(saved_full, no_unpickling, file):
     with open(saved_full / file, "ab") as f:
         f.write(b"\0")
@@ -302,8 +324,9 @@ def test_tampered_stage_or_ngram_is_refused_before_anything_is_unpickled(saved_f
     lambda m: m["cascade"]["stages"][0].update(file="../elsewhere.joblib"),
     lambda m: m["cascade"]["stages"][0].update(features=["lm.unknown.v1"]),
     lambda m: m["cascade"]["stages"][0].pop("sha256"),
-    lambda m: m.update(ngram={"file": "/etc/passwd", "sha256": "00"}),
-    lambda m: m.update(ngram="ngram.joblib"),
+    lambda m: m["submodels"].update(word_ngram={"file": "/etc/passwd", "sha256": "00"}),
+    lambda m: m["submodels"].update(word_ngram="word_ngram.joblib"),
+    lambda m: m["submodels"].update(bigram_llm={"file": "word_ngram.joblib", "sha256": "00"}),
 ])
 def test_stage_or_ngram_entries_that_do_not_verify_are_refused(saved_full, no_unpickling, edit):
     _edit_meta(saved_full, edit)
@@ -312,7 +335,7 @@ def test_stage_or_ngram_entries_that_do_not_verify_are_refused(saved_full, no_un
 
 
 def test_ngram_feature_without_the_ngram_model_is_unknown(saved_full, no_unpickling):
-    _edit_meta(saved_full, lambda m: m.pop("ngram"))
+    _edit_meta(saved_full, lambda m: m["submodels"].pop("word_ngram"))
     assert "ngram.word_logit.v1" in _load_error(saved_full)
 
 
@@ -322,10 +345,7 @@ def test_hidden_layers_come_from_meta_not_from_the_default(saved):
     from detector.lm import LMScorer
 
     _, path = saved
-    _edit_meta(path, lambda m: m.update(hidden_probe={"layers": [20, 30]}))  # written before lm.hidden_layers
-    assert model.load(path).meta["lm"]["hidden_layers"] == [20, 30]
-    assert LMScorer.for_model(model.load(path).meta["lm"]).spec.hidden_layers == (20, 30)
-    _edit_meta(path, lambda m: m["lm"].update(hidden_layers=[5, 10, 15]))  # lm.hidden_layers wins
+    _edit_meta(path, lambda m: m["lm"].update(hidden_layers=[5, 10, 15]))
     assert LMScorer.for_model(model.load(path).meta["lm"]).spec.hidden_layers == (5, 10, 15)
 
 

@@ -26,7 +26,6 @@ from detector.features import compute
 from detector.spans import Span
 from casedata import cases  # noqa: E402
 
-CASES = Path(__file__).parent / "cases"
 FILES = ("synthetic.jsonl", "negative.jsonl")
 LABELS = {"machine", "human"}
 KINDS = {"synthetic", "negative", "scrape_damaged"}

@@ -10,6 +10,10 @@ A refactor that must not change behaviour is checked by taking a snapshot before
 the real command line, ``detect score --json --no-fail``, over all of them in one process, so the
 snapshot is exactly what a user sees. ``diff`` compares p_machine, verdict, reasons, spans and
 lm_tokens per file and prints a summary; it exits 1 when any field differs.
+
+``take --cached`` runs the same command line in-process with the LM's token scores read from the score
+cache (``.cache/lm``, as ``make eval`` does): a snapshot of the whole test split then costs minutes, not an
+hour, and checks everything downstream of the LM; a plain ``take`` (or ``--limit N``) checks the LM too.
 """
 from __future__ import annotations
 
@@ -42,16 +46,39 @@ def inputs(root: Path, limit: int | None = None) -> list[Path]:
     return paths
 
 
-def take(out: Path, limit: int | None, detect: str) -> int:
+def _cached_cli(paths: list[Path]) -> tuple[int, str, str]:
+    """``detect score --json --no-fail`` run in this process, its LM token scores read from the score cache
+    (:class:`training.cache.CachedScorer`; a text not in it is scored by the LM and stored). Everything after
+    the LM (features, sub-models, cascade, reasons, the command line's output) runs as it does for a user."""
+    from typer.testing import CliRunner
+
+    from detector import lm
+    from detector.cli import app
+    from training.cache import DEFAULT_DIR, CachedScorer
+
+    make, root = lm.LMScorer.for_model, DEFAULT_DIR.resolve()
+    lm.LMScorer.for_model = classmethod(lambda cls, meta, threads=None: CachedScorer(make(meta, threads), root))
+    try:
+        res = CliRunner().invoke(app, ["score", "--json", "--no-fail", *map(str, paths)])
+    finally:
+        lm.LMScorer.for_model = make
+    return res.exit_code, res.stdout, res.stderr
+
+
+def take(out: Path, limit: int | None, detect: str, cached: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="detector-snapshot-") as tmp:
         root = Path(tmp)
         paths = inputs(root, limit)
-        proc = subprocess.run([detect, "score", "--json", "--no-fail", *map(str, paths)], capture_output=True,
-                              text=True, cwd=root)
-        if proc.returncode != 0:
-            print(f"error: detect score exited {proc.returncode}: {proc.stderr.strip()}", file=sys.stderr)
+        if cached:
+            code, stdout, stderr = _cached_cli(paths)
+        else:
+            proc = subprocess.run([detect, "score", "--json", "--no-fail", *map(str, paths)], capture_output=True,
+                                  text=True, cwd=root)
+            code, stdout, stderr = proc.returncode, proc.stdout, proc.stderr
+        if code != 0:
+            print(f"error: detect score exited {code}: {stderr.strip()}", file=sys.stderr)
             return 2
-        lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+        lines = [json.loads(line) for line in stdout.splitlines() if line.strip()]
     with open(out, "w", encoding="utf-8") as f:
         for row in lines:
             row["path"] = str(Path(row["path"]).relative_to(root)) if Path(row["path"]).is_absolute() else row["path"]
@@ -92,12 +119,14 @@ def main(argv=None) -> int:
     t.add_argument("out", type=Path)
     t.add_argument("--limit", type=int, default=None, help="only the first N test texts (by id)")
     t.add_argument("--detect", default=str(Path(sys.executable).parent / "detect"), help="the detect command")
+    t.add_argument("--cached", action="store_true",
+                   help="run the command line in this process with LM token scores from the score cache (.cache/lm)")
     d = sub.add_parser("diff", help="compare two snapshots field by field")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     args = ap.parse_args(argv)
     if args.cmd == "take":
-        return take(args.out, args.limit, args.detect)
+        return take(args.out, args.limit, args.detect, args.cached)
     return diff(args.before, args.after)
 
 

@@ -98,7 +98,7 @@ class _Batch:
 
 def model_info(detector) -> dict[str, str]:
     """The model's directory, classifier sha256, and the short id written into each annotation."""
-    sha = detector.artifact.meta["classifier_sha256"]
+    sha = detector.artifact.meta["classifier"]["sha256"]
     return {"id": f"sha256:{sha[:16]}", "path": str(detector.artifact.path), "classifier_sha256": sha}
 
 

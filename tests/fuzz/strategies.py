@@ -15,18 +15,17 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from casedata import cases
 from detector.gate.records import _is_utf8
 
 BOM = b"\xef\xbb\xbf"
-CASES = Path(__file__).resolve().parent.parent / "cases"
 _SENT = re.compile(r"[^.!?\n]+[.!?]+[\"”’)]*")
 
 
 def _sentences() -> list[str]:
     out = []
-    for name in ("seeds.jsonl", "negative.jsonl", "synthetic.jsonl"):
-        for line in (CASES / name).read_text(encoding="utf-8").splitlines():
-            out += [s.strip() for s in _SENT.findall(json.loads(line)["text"]) if 4 <= len(s.split()) <= 60]
+    for case in cases("seeds", "negative", "synthetic"):
+        out += [s.strip() for s in _SENT.findall(case["text"]) if 4 <= len(s.split()) <= 60]
     return sorted(set(out))
 
 

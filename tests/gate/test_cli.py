@@ -5,10 +5,11 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from casedata import cases  # noqa: E402
 from detector.cli import app
 
 runner = CliRunner()
-SEEDS = [json.loads(line)["text"] for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+SEEDS = [c["text"] for c in cases("seeds")]
 
 
 def run(*args, input=None):

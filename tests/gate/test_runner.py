@@ -13,6 +13,7 @@ from functools import partial
 
 import pytest
 import zstandard
+from casedata import cases
 
 from detector import Detector
 from detector.errors import InputError, OutputError
@@ -21,7 +22,7 @@ from detector.gate.jsonl import splice
 from detector.gate.records import parse
 from fakes import FakeScorer
 
-SEEDS = [json.loads(line)["text"] for line in open("tests/cases/seeds.jsonl", encoding="utf-8")]
+SEEDS = [c["text"] for c in cases("seeds")]
 REASONS = {"machine_translated", "too_short", "decode_error", "invalid_json", "field_conflict", "missing_text",
            "empty_text"}
 ANNOTATION_KEYS = {"p_machine", "verdict", "threshold", "reasons", "hygiene", "model"}

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from detector import Detector
+from casedata import cases
 from fakes import FakeScorer
 
-CASES = Path(__file__).parent.parent / "cases"
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +16,7 @@ def records() -> list[dict]:
     """Ten synthetic (damaged) and ten negative (odd but human) cases, ids made unique."""
     out = []
     for name in ("synthetic", "negative"):
-        rows = [json.loads(line) for line in (CASES / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+        rows = cases(name)
         out += [{"id": r["id"], "text": r["text"]} for r in rows[:10]]
     return out
 

@@ -33,8 +33,8 @@ def test_probe_digest_reads_the_shipped_lexicon():
 
 
 def test_other_hidden_layers_key_fresh_scores(tmp_path):
-    C.ScoreCache("sha", 128, tmp_path, C.UNKEYED_LAYERS).put("abc", _scores())
-    assert C.ScoreCache("sha", 128, tmp_path, (15, 30)).get("abc") is not None  # the older default's keys
+    C.ScoreCache("sha", 128, tmp_path, (15, 30)).put("abc", _scores())
+    assert C.ScoreCache("sha", 128, tmp_path, (15, 30)).get("abc") is not None
     assert C.ScoreCache("sha", 128, tmp_path).get("abc") is None  # today's default layers
     assert C.ScoreCache("sha", 128, tmp_path, (5, 10, 15, 20, 25)).get("abc") is None
     assert C.ScoreCache("sha", 128, tmp_path, (20, 30)).get("abc") is None
@@ -51,24 +51,17 @@ def test_for_scorer_keys_by_the_scorers_layers(tmp_path):
     assert C.ScoreCache("sha", 128, tmp_path, (20,)).get("abc") is not None
 
 
-def test_prescore_refill_reuses_old_scores_and_recomputes_only_hidden_states(tmp_path):
-    from training.prescore import _rescored
+def test_cached_scorer_reads_the_cache_for_its_budget_and_scores_other_budgets(tmp_path):
+    """What make eval hands the Detector: full-budget scores from the cache, other budgets from the scorer."""
+    from fakes import FakeScorer
 
-    calls = []
-
-    class Scorer:
-        def score(self, text):
-            calls.append("score")
-            return _scores(5)
-
-        def hidden_means(self, texts):
-            calls.append("hidden")
-            return [np.ones((6, 4), np.float32) for _ in texts]
-
-    old = C.ScoreCache("sha", 128, tmp_path, (15, 30))
-    old.put("abc", _scores())
-    got = _rescored(Scorer(), old, "abc")
-    assert calls == ["hidden"]
-    assert np.array_equal(got.nll, np.arange(3, dtype=np.float32)) and np.array_equal(got.hidden, np.ones((6, 4)))
-    assert len(_rescored(Scorer(), old, "not cached")) == 5 and calls[-1] == "score"  # nothing to reuse
-    assert len(_rescored(Scorer(), None, "abc")) == 5 and calls[-1] == "score"  # no --hidden-from
+    fake = FakeScorer()
+    cached = C.CachedScorer(fake, tmp_path)
+    text = "The talks in Geneva ended on Monday without a deal, officials said. " * 5
+    first = cached.score_many([text])
+    assert fake.calls == [(1, fake.max_tokens)] and cached.max_tokens == fake.max_tokens
+    again = cached.score_many([text])
+    assert fake.calls == [(1, fake.max_tokens)]  # read from the cache, not scored again
+    assert np.array_equal(first[0].nll, again[0].nll) and np.array_equal(first[0].hidden, again[0].hidden)
+    cached.score_many([text], max_tokens=8)
+    assert fake.calls[-1] == (1, 8)

@@ -72,7 +72,7 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
         r["kind"] = ("mt" if r["label"] == "machine" else "human_translation") if i % 5 else r["kind"]
     extra = [dict(r, id=f"{r['id']}-extra", text=r["text"] + " More.") for r in records
              if r["split"] == "train" and r["kind"] in ("mt", "human_translation")][:20]
-    meta = train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None,
+    train.run(records, tmp_path / "model", FakeScorer(), "logreg", log=lambda m: None,
                      translation_extra=extra)
     art = M.load(tmp_path / "model")
     subs = art.meta["submodels"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from casedata import SEEDS
 from fakes import FakeScorer
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,7 +17,6 @@ from detector.features.lm import local as lm_local, stats as lm_stats
 from detector.lm import TokenScores, empty_scores
 from detector.spans import Span
 
-SEEDS = Path(__file__).parents[2] / "cases" / "seeds.jsonl"
 LM_FEATURES = sorted(n for n, s in registry().items() if s.family == "lm")
 REASONS = {"surprisal_spike", "collocation_odd"}
 ENGLISH = ("The talks ended on Monday. Officials said the meeting was difficult, according to Interfax. "
@@ -213,11 +213,7 @@ def test_damaged_tokens_are_excluded(monkeypatch):
 
 
 def _seed(seed_id: str) -> str:
-    for line in SEEDS.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record["id"] == seed_id:
-            return record["text"]
-    raise KeyError(seed_id)
+    return SEEDS[seed_id]["text"]
 
 
 @pytest.mark.slow

@@ -89,12 +89,15 @@ def test_ngram_fit_score_uses_only_the_kept_documents_and_their_extras():
         score({"nowhere"})
 
 
+BOTH = {"submodels": {"translation_probe": {"fit": {"c": 0.001}}, "translation_ngram": {"fit": {"c": 30.0}}}}
+
+
 @pytest.mark.parametrize("meta, argv, message", [
     (None, [], "meta.json"),
-    ({"translation_probe": {"c": 0.001}}, [], "no translation n-gram model or probe"),
-    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "0.5,x"], "could not convert"),
-    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "0.5,2"], "(0, 1]"),
-    ({"translation_probe": {"c": 0.001}, "translation_ngram": {"c": 30.0}}, ["--fractions", "1"], "two or more"),
+    ({"submodels": {"translation_probe": {"fit": {"c": 0.001}}}}, [], "no translation n-gram model or probe"),
+    (BOTH, ["--fractions", "0.5,x"], "could not convert"),
+    (BOTH, ["--fractions", "0.5,2"], "(0, 1]"),
+    (BOTH, ["--fractions", "1"], "two or more"),
 ])
 def test_bad_model_or_fractions_are_one_line_errors(tmp_path, capsys, meta, argv, message):
     if meta is not None:

@@ -1,0 +1,1 @@
+"""Studies that inform choices: runnable (``python -m training.experiments.<name>``), never shipped."""
