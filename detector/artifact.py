@@ -125,14 +125,22 @@ def check_features(meta: dict) -> None:
     unknown = sorted(set(subs) - set(submodels.BY_NAME))
     if unknown:
         raise ModelError(f"meta.json names sub-models this version lacks: {unknown}; known: {sorted(submodels.BY_NAME)}")
+    for name, entry in subs.items():
+        if not isinstance(entry, dict) or entry.get("feature") != submodels.BY_NAME[name].feature:
+            raise ModelError(f"meta.json: sub-model {name!r} must fill feature {submodels.BY_NAME[name].feature!r}; "
+                             "retrain with make train")
     known = set(registry()) | {submodels.BY_NAME[name].feature for name in subs}
     spin = subs.get(submodels.SPIN.name)
     if spin:
-        from .submodels.spin import inputs
-
-        missing = [f for f in inputs(spin) if f not in meta["features"]]
+        if not isinstance(spin.get("inputs"), list) or not spin["inputs"]:
+            raise ModelError("meta.json: the spin route must list its input features (submodels.spin_route.inputs)")
+        missing = [f for f in spin["inputs"] if f not in meta["features"]]
         if missing:
             raise ModelError(f"the model's spin route needs features it does not list: {missing}")
+    rule = meta.get("evidence_rule")
+    if rule is not None and (not isinstance(rule, dict) or rule.get("feature") not in registry()
+                             or registry()[rule["feature"]].needs_lm):
+        raise ModelError("meta.json: the evidence rule must name a text feature this version has; retrain with make train")
     lacking = [f for f in meta["features"] if f not in known]
     if lacking:
         raise ModelError(f"model needs features this version lacks: {lacking}; retrain with make train")

@@ -357,3 +357,37 @@ def test_bad_hidden_layers_are_a_model_error(saved, layers):
     _edit_meta(path, lambda m: m["lm"].update(hidden_layers=layers))
     with pytest.raises(ModelError, match="hidden_layers"):
         LMScorer.for_model(model.load(path).meta["lm"])
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda m: m["submodels"]["word_ngram"].update(feature="ngram.mt_logit.v1"), "must fill feature"),
+    (lambda m: m["submodels"].update(word_ngram="word_ngram.joblib"), "must fill feature"),
+    (lambda m: m.update(evidence_rule={"feature": "lm.mean_nll.v1", "at_least": 2, "p_machine": 0.9}), "evidence rule"),
+    (lambda m: m.update(evidence_rule={"feature": "evidence.nothing.v1", "at_least": 2, "p_machine": 0.9}),
+     "evidence rule"),
+])
+def test_submodel_and_rule_entries_are_checked_before_unpickling(saved_full, no_unpickling, edit, message):
+    _edit_meta(saved_full, edit)
+    assert message in _load_error(saved_full)
+    assert no_unpickling == []
+
+
+def test_a_spin_route_must_list_its_inputs(tmp_path, no_unpickling):
+    import shutil
+
+    shutil.copytree(model.default_model_dir(), tmp_path / "m")
+    _edit_meta(tmp_path / "m", lambda m: m["submodels"]["spin_route"].pop("inputs"))
+    assert "inputs" in _load_error(tmp_path / "m")
+    assert no_unpickling == []
+
+
+def test_converting_keeps_the_hidden_layers_a_schema_1_model_kept_with_its_probe(tmp_path):
+    from training.convert_model import convert
+
+    old = tmp_path / "old"
+    old.mkdir()
+    joblib.dump(_fit(), old / model.CLASSIFIER_FILE)
+    meta = dict(_meta(), schema_version=1, classifier="logreg", hidden_probe={"c": 0.01, "layers": [15, 30]},
+                classifier_sha256=model.sha256_file(old / model.CLASSIFIER_FILE))
+    (old / model.META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    assert model.load(convert(old, tmp_path / "new")).meta["lm"]["hidden_layers"] == [15, 30]

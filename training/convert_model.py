@@ -56,6 +56,9 @@ def convert(old: Path, new: Path) -> Path:
         artifact._verify(src, sha)
     drop = set(OLD_SUBMODELS) | {f for _, f in OLD_SUBMODELS.values() if f} | set(DROPPED) | {"classifier_sha256"}
     new_meta = {k: v for k, v in meta.items() if k not in drop}
+    layers = (meta.get("hidden_probe") or {}).get("layers")
+    if isinstance(meta.get("lm"), dict) and "hidden_layers" not in meta["lm"] and layers is not None:
+        new_meta["lm"] = dict(meta["lm"], hidden_layers=layers)  # schema 1 kept its probe's layers there
     new_meta.update(schema_version=artifact.SCHEMA_VERSION, submodels=subs,
                     classifier={"kind": meta["classifier"], "file": artifact.CLASSIFIER_FILE,
                                 "sha256": meta["classifier_sha256"]})

@@ -176,6 +176,9 @@ def report(casc_detector, full_detector, records, out: Path) -> str:
             res = metrics.kind_metrics(casc.scores, casc.y, casc.kinds, casc.holdout, entry["threshold"])
             lines += [f"## {split} split, threshold {entry['threshold']:.4f} (target FPR {fpr_key})", ""]
             lines += table(sorted(res.items())) + [""]
+        foreign = int(np.isnan(casc.p).sum())
+        lines += [f"{split}: {len(casc.p)} texts; {foreign} called not_english (no score; counted as p_machine 0 "
+                  "above and below).", ""]
         lines += breakdown_section(artifact, records, split, casc)
         if artifact.stages:
             lines += cascade_section(split, full, casc, artifact)

@@ -2,14 +2,14 @@
 
 A refactor that must not change behaviour is checked by taking a snapshot before and after it::
 
-    python -m training.snapshot take before.jsonl            # on the old tree
+    python -m training.snapshot take before.jsonl            # on the old tree (copy this file there)
     python -m training.snapshot take after.jsonl             # on the new tree
     python -m training.snapshot diff before.jsonl after.jsonl
 
 ``take`` writes every text to a temporary directory (``examples/<name>`` and ``test/<id>.txt``) and runs
 the real command line, ``detect score --json --no-fail``, over all of them in one process, so the
-snapshot is exactly what a user sees. ``diff`` compares p_machine, verdict, reasons, spans and
-lm_tokens per file and prints a summary; it exits 1 when any field differs.
+snapshot is exactly what a user sees. ``diff`` compares p_machine, verdict, reasons, spans,
+lm_tokens, hygiene, words, language and threshold per file and prints a summary; it exits 1 when any field differs.
 
 ``take --cached`` runs the same command line in-process with the LM's token scores read from the score
 cache (``.cache/lm``, as ``make eval`` does): a snapshot of the whole test split then costs minutes, not an
@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-FIELDS = ("p_machine", "verdict", "reasons", "spans", "lm_tokens", "hygiene")
+FIELDS = ("p_machine", "verdict", "reasons", "spans", "lm_tokens", "hygiene", "words", "language", "threshold")
 
 
 def inputs(root: Path, limit: int | None = None) -> list[Path]:

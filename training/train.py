@@ -30,7 +30,7 @@ MAX_TOKENS = 256  # session 12: every test and dev AUROC above 128 tokens (READM
 MIN_WORDS = 30  # below this the verdict is too_short
 HANDCRAFTED = ("punct", "names", "lexical", "evidence", "hygiene")
 # Early-exit budgets, those under the full budget used (docs/eval/budget_curve.md: 64 tokens already carry
-# most of the LM's signal); a stage is kept only if it saves LM tokens on dev (training.cascade)
+# most of the LM's signal); a stage is kept only if it saves LM tokens on dev (training.cascade_fit)
 CASCADE_BUDGETS = (0, 64, 128)
 FEATURE = {name: sub.feature for name, sub in BY_NAME.items()}  # sub-model name -> the feature it fills
 

@@ -102,8 +102,11 @@ def compute(text: str, scores=None, only: list[str] | None = None) -> dict[str, 
             out[name] = spec.func(lm_text, scores) if scores is not None else Measured(math.nan)
         else:
             out[name] = spec.func(text)
-    for name in derived:  # after what they read; an input not asked for is computed once, not returned
+    extra: dict[str, Measured] = {}  # inputs of derived features not asked for: computed once, not returned
+    for name in derived:
         inputs = lookup(name).reads()
-        extra = {n: lookup(n).func(text) for n in inputs if n not in out}
+        for n in inputs:
+            if n not in out and n not in extra:
+                extra[n] = lookup(n).func(text)
         out[name] = lookup(name).func(text, {n: out[n] if n in out else extra[n] for n in inputs})
     return out

