@@ -54,10 +54,48 @@ def _decompressed(raw: BinaryIO, kind: str | None) -> BinaryIO:
 
         return gzip.GzipFile(fileobj=raw, mode="rb")
     if kind == "zstd":
+        return io.BufferedReader(_ZstdFrames(raw))
+    return raw
+
+
+class _ZstdFrames(io.RawIOBase):
+    """Every zstd frame of ``raw``, decompressed one after another; a stream that ends inside a frame (a
+    truncated file) raises ``EOFError`` instead of reading as a clean end of file, as gzip does.
+    (``zstandard``'s own stream reader stops silently at a cut frame.)"""
+
+    CHUNK = 1 << 16
+
+    def __init__(self, raw: BinaryIO):
         import zstandard
 
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True))
-    return raw
+        self._raw, self._new = raw, zstandard.ZstdDecompressor().decompressobj
+        self._frame = None  # the decompressor of the frame being read
+        self._out = bytearray()
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._out and not self._done:
+            chunk = self._raw.read(self.CHUNK)
+            if not chunk:
+                self._done = True
+                if self._frame is not None and not self._frame.eof:
+                    raise EOFError("the zstd stream ends inside a frame (truncated)")
+            else:
+                self._feed(chunk)
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        del self._out[:n]
+        return n
+
+    def _feed(self, data: bytes) -> None:
+        while data:
+            if self._frame is None or self._frame.eof:
+                self._frame = self._new()
+            self._out += self._frame.decompress(data)
+            data = self._frame.unused_data if self._frame.eof else b""
 
 
 @contextmanager

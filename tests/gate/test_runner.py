@@ -335,6 +335,33 @@ def test_truncated_gzip_input_is_an_input_error(tmp_path):
     assert not (tmp_path / "run.out.jsonl").exists()
 
 
+
+def _zst_records(n: int = 500) -> bytes:
+    body = b"".join(json.dumps({"id": i, "text": f"Talks resumed on day {i}."}).encode() + b"\n" for i in range(n))
+    c = zstandard.ZstdCompressor()
+    return c.compress(body[: len(body) // 3]) + c.compress(body[len(body) // 3:])  # two frames, as a writer makes
+
+
+@pytest.mark.parametrize("cut", [0.5, 0.98])
+def test_truncated_zstd_input_is_an_input_error_not_an_early_end(tmp_path, cut):
+    """A .zst cut short used to read as a normal end of file: 255 of 500 records, exit 0."""
+    data = _zst_records()
+    src = tmp_path / "in.jsonl.zst"
+    src.write_bytes(data[: int(len(data) * cut)])
+    with pytest.raises(InputError, match="truncated"):
+        gate(tmp_path, None, 0.5, src=src)
+    assert not (tmp_path / "run.out.jsonl").exists() and not (tmp_path / "run.rej.jsonl").exists()
+    src.write_bytes(data)  # the whole file reads to the end
+    report, _, _ = gate(tmp_path, None, 0.5, name="whole", src=src)
+    assert report.input_lines == 500
+
+
+def test_truncated_zstd_on_stdin_is_an_input_error(tmp_path, monkeypatch):
+    data = _zst_records()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data[: len(data) // 2]))))
+    with pytest.raises(InputError, match="truncated"):
+        run_gate("-", str(tmp_path / "o.jsonl"), str(tmp_path / "r.jsonl"), fake(0.5), GateOptions())
+
 KILLABLE = """
 import sys, time
 from functools import partial
