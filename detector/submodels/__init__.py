@@ -1,7 +1,7 @@
 """The fitted sub-models whose outputs are features, in ONE table that the artifact and the cascade loop over.
 
 Each entry names the sub-model (its key under ``submodels`` in ``meta.json`` and its file,
-``<name>.joblib``), the feature its output fills, and what it reads:
+``<name>.skops``), the feature its output fills, and what it reads:
 
 - ``text``: the text itself (the n-gram models; no LM, so the cascade's first stage can use them);
 - ``lm``: the LM's token scores (the hidden-state probes; only where the LM read the full budget);
@@ -26,14 +26,14 @@ from ..spans import Measured
 
 @dataclass(frozen=True)
 class SubModel:
-    name: str  # key in meta.json "submodels"; its file is <name>.joblib
+    name: str  # key in meta.json "submodels"; its file is <name>.skops
     feature: str  # the feature its output fills
     reads: str  # "text" | "lm" | "route"
     kind: str  # the module of detector.submodels that implements it: ngram | probe | spin
 
     @property
     def file(self) -> str:
-        return f"{self.name}.joblib"
+        return f"{self.name}.skops"
 
     def module(self):
         return importlib.import_module(f"{__name__}.{self.kind}")

@@ -7,7 +7,7 @@ two layers' hidden states (``TokenScores.hidden``: a middle layer and the last).
 system does to register and word order (translationese) shows there more directly than in any single
 statistic. A standardised, L2-regularised logistic regression turns the vector into one logit, fitted
 with the classifier (``make train``) on out-of-fold rows and stored in the model directory
-(``hidden_probe.joblib``, sha256-checked). Its logit is the feature ``lm.hidden_logit.v1``; it has no spans
+(``hidden_probe.skops``, sha256-checked). Its logit is the feature ``lm.hidden_logit.v1``; it has no spans
 (when it drives a verdict, the LM family's reason is given).
 
 **Translation probe** (``translation_probe``, feature ``lm.mt_logit.v1``): the same linear model fitted on MT

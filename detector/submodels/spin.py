@@ -8,7 +8,7 @@ on those and on the LM's generic signs of a swapped word (:data:`GENERIC_INPUTS`
 WordNet's synonyms), fitted on train (spun vs human texts; ``make train``), gives ``q``, the probability that a text was spun,
 and the final probability is the noisy-OR ``1 - (1 - p)(1 - q)`` of the classifier's ``p`` and ``q``.
 It applies where the LM read the full budget (the last cascade stage); the model directory stores it as
-``spin_route.joblib`` (sha256-checked), and its inputs in ``meta.json``. Its reasons are the ``synonym_swap``
+``spin_route.skops`` (sha256-checked), and its inputs in ``meta.json``. Its reasons are the ``synonym_swap``
 spans.
 """
 from __future__ import annotations

@@ -37,12 +37,13 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     meta = train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)
     art = M.load(out)
     assert art.features == meta["features"]
+    assert {p.suffix for p in out.iterdir()} == {".json", ".skops"}  # schema 3: skops files, no pickles
     assert set(art.meta["thresholds"]) == {"0.001", "0.01", "0.05"}
     subs = art.meta["submodels"]  # one entry per sub-model: its file, sha256, feature and fitting facts
     assert art.submodels["word_ngram"] is not None and "ngram.word_logit.v1" in art.features
     assert art.submodels["hidden_probe"] is not None and "lm.hidden_logit.v1" in art.features
-    assert subs["hidden_probe"]["fit"]["c"] in hidden_fit.C_GRID and subs["hidden_probe"]["file"] == "hidden_probe.joblib"
-    assert subs["hidden_probe"]["feature"] == "lm.hidden_logit.v1" and art.meta["schema_version"] == 2
+    assert subs["hidden_probe"]["fit"]["c"] in hidden_fit.C_GRID and subs["hidden_probe"]["file"] == "hidden_probe.skops"
+    assert subs["hidden_probe"]["feature"] == "lm.hidden_logit.v1" and art.meta["schema_version"] == 3
     assert art.meta["lm"]["hidden_layers"] == list(FakeScorer().spec.hidden_layers)  # what the runtime will read
     assert all("lm.hidden_logit.v1" not in st.features for st in art.stages)  # a prefix has no mean hidden state
     from detector.api import Detector
@@ -50,7 +51,7 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
     det = Detector(model_dir=out, scorer=FakeScorer(), cascade=False)
     got = det.score(records[1]["text"], with_features=True)
     assert math.isfinite(got.features["lm.hidden_logit.v1"]) and 0.0 <= got.p_machine <= 1.0
-    (out / "hidden_probe.joblib").write_bytes((out / "hidden_probe.joblib").read_bytes() + b"x")
+    (out / "hidden_probe.skops").write_bytes((out / "hidden_probe.skops").read_bytes() + b"x")
     with pytest.raises(M.ModelError, match="sha256"):
         M.load(out)
     for stage in art.stages:  # every cascade stage decides the same way at every operating point
@@ -79,11 +80,11 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
     assert subs["translation_ngram"]["fit"]["extra_train_records"] == len(extra) > 0
     assert art.submodels["translation_probe"] is not None and "lm.mt_logit.v1" in art.features
     assert subs["translation_probe"]["fit"]["c"] in hidden_fit.C_GRID
-    assert subs["translation_probe"]["file"] == "translation_probe.joblib"
+    assert subs["translation_probe"]["file"] == "translation_probe.skops"
     assert all("lm.mt_logit.v1" not in st.features for st in art.stages)
     assert art.submodels["translation_ngram"] is not None
     assert subs["translation_ngram"]["fit"]["c"] in ngram.TRANSLATION_C_GRID
-    assert subs["translation_ngram"]["file"] == "translation_ngram.joblib"
+    assert subs["translation_ngram"]["file"] == "translation_ngram.skops"
     from detector.api import Detector
 
     got = Detector(model_dir=tmp_path / "model", scorer=FakeScorer(), cascade=False).score(
@@ -93,7 +94,7 @@ def test_translation_probe_is_fitted_on_mt_and_human_translation(tmp_path, monke
 
     text_only = measure(art, records[1]["text"])
     assert math.isfinite(text_only["ngram.mt_logit.v1"].value) and "lm.mt_logit.v1" not in text_only  # no LM needed
-    (tmp_path / "model" / "translation_probe.joblib").write_bytes(b"tampered")
+    (tmp_path / "model" / "translation_probe.skops").write_bytes(b"tampered")
     with pytest.raises(M.ModelError, match="sha256"):
         M.load(tmp_path / "model")
 
