@@ -19,6 +19,7 @@ from sklearn.pipeline import make_pipeline
 
 import detector
 from detector import artifact as model
+from detector import model_files
 from detector.errors import DetectorError, ModelError
 from detector.features import feature_names
 from detector.lm import DEFAULT_MAX_TOKENS, LM_NAME
@@ -542,10 +543,10 @@ def test_trusted_types_are_exactly_what_the_shipped_model_and_make_train_need(tm
                         _meta(), tmp_path / "logreg")
     files = sorted(model.default_model_dir().glob(f"*{model.EXT}")) + [logreg / model.CLASSIFIER_FILE]
     assert len(files) == 8
-    assert all(model.untrusted_types(f) == [] for f in files)
-    trusted = set(model.TRUSTED_TYPES)
-    monkeypatch.setattr(model, "TRUSTED_TYPES", ())  # now every type a file names is reported
-    assert set().union(*(model.untrusted_types(f) for f in files)) == trusted
+    assert all(model_files.untrusted_types(f) == [] for f in files)
+    trusted = set(model_files.TRUSTED_TYPES)
+    monkeypatch.setattr(model_files, "TRUSTED_TYPES", ())  # now every type a file names is reported
+    assert set().union(*(model_files.untrusted_types(f) for f in files)) == trusted
 
 
 def test_a_type_skops_trusts_but_the_list_does_not_is_refused_before_loading(saved, no_unpickling):
