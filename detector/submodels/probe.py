@@ -13,7 +13,7 @@ with the classifier (``make train``) on out-of-fold rows and stored in the model
 **Translation probe** (``translation_probe``, feature ``lm.mt_logit.v1``): the same linear model fitted on MT
 against human translation only (:data:`TRANSLATION_KINDS`). Round trips and spins dominate what the general
 probe learns; fitted on the WMT records alone, the same mean hidden states rank MT above human translation
-better (dev 0.740 against 0.663 at the same C, session 13). A model trained without WMT records has none.
+better (dev 0.740 against 0.663 at the same C; docs/eval/history.md). A model trained without WMT records has none.
 
 Logits are computed row by row (:func:`logits`): ``Pipeline.decision_function`` multiplies the whole batch
 with BLAS, whose summation order depends on the batch's shape, so a text scored alone and the same text
