@@ -1,13 +1,16 @@
 """``detect``: a thin command line over :mod:`detector.api`. No detection logic lives here.
 
 Exit codes: 0 nothing flagged, 1 something flagged (``score``; ``gate`` with ``--fail-on-flag``),
-2 usage or runtime error.
+2 usage or runtime error; ``gate`` stopped by a signal exits 128 + its number (130 SIGINT, 143 SIGTERM,
+129 SIGHUP) after saying how to resume.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import List, Optional
 
@@ -108,7 +111,8 @@ def gate(
 
     Kept records are written as read plus a 'detector' field; the others go to --rejects with a reason.
 
-    Exit 0 ok (even with rejects), 1 something flagged machine (with --fail-on-flag), 2 error.
+    Exit 0 ok (even with rejects), 1 something flagged machine (with --fail-on-flag), 2 error,
+    130/143 stopped by SIGINT/SIGTERM (resume with --resume).
 
     Example: detect gate --input crawl.jsonl.zst --output kept.jsonl.zst --rejects rejected.jsonl.gz --stats stats.json
     """
@@ -128,17 +132,37 @@ def gate(
     options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume, keep_non_english)
     progress = _show_progress if sys.stderr.isatty() else None
     try:
-        report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
+        with _signals_interrupt():
+            report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
     except DetectorError as e:
         fail(str(e))
     except OSError as e:
         fail(f"{e.filename or 'i/o'}: {e.strerror or e}")
-    except KeyboardInterrupt:
-        fail("interrupted; rerun the same command with --resume to continue")
+    except KeyboardInterrupt as e:  # SIGINT, or SIGTERM/SIGHUP through _signals_interrupt: exit 128 + signal
+        signum = getattr(e, "signum", signal.SIGINT)
+        typer.echo(f"error: {e or 'interrupted before any record was written; rerun the same command'}", err=True)
+        raise typer.Exit(128 + signum)
     if progress is not None:
         typer.echo("", err=True)
     typer.echo(_summary(report), err=True)
     raise typer.Exit(EXIT_FLAGGED if fail_on_flag and report.verdicts["machine"] else EXIT_OK)
+
+
+@contextmanager
+def _signals_interrupt():
+    """SIGTERM and SIGHUP stop a gate the way Ctrl-C does: the current batch is abandoned, the checkpoint of
+    the last finished one stays, and the run can be resumed."""
+    from .gate import GateInterrupted
+
+    def stop(signum, frame):
+        raise GateInterrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _show_progress(report) -> None:

@@ -101,6 +101,8 @@ class _ZstdFrames(io.RawIOBase):
 @contextmanager
 def open_lines(path: str) -> Iterator[Iterator[bytes]]:
     """Yield an iterator over the raw lines of ``path`` (``-``: stdin), each with its line break."""
+    if path == STDIO and sys.stdin is None:
+        raise InputError("stdin is closed; pass the input as --input FILE")
     try:
         raw = _peekable(sys.stdin.buffer) if path == STDIO else open(path, "rb")
     except OSError as e:
@@ -162,6 +164,8 @@ class Sink:
         self.path = path
         self.kind = None if path == STDIO else compression(path)
         if path == STDIO:
+            if sys.stdout is None:
+                raise OutputError("stdout is closed; write to a file with --output FILE")
             self._file, self.size = sys.stdout.buffer, 0
             return
         partial = partial_path(path)
@@ -196,14 +200,24 @@ class Sink:
             import zstandard
 
             data = zstandard.ZstdCompressor(level=3).compress(data)
-        self._file.write(data)
+        try:
+            self._file.write(data)
+        except (OSError, ValueError) as e:  # ValueError: a closed stdout
+            raise OutputError(f"cannot write {self._name}: {getattr(e, 'strerror', None) or e}") from None
         self.size += len(data)
 
     def sync(self) -> None:
         """Flush, and for files make the bytes durable (checkpoints rely on it)."""
-        self._file.flush()
-        if self.path != STDIO:
-            os.fsync(self._file.fileno())
+        try:
+            self._file.flush()
+            if self.path != STDIO:
+                os.fsync(self._file.fileno())
+        except (OSError, ValueError) as e:
+            raise OutputError(f"cannot write {self._name}: {getattr(e, 'strerror', None) or e}") from None
+
+    @property
+    def _name(self) -> str:
+        return "stdout" if self.path == STDIO else str(partial_path(self.path))
 
     def commit(self) -> None:
         self.sync()

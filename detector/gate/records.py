@@ -9,7 +9,8 @@ verdict ``error`` and its reason in ``reasons`` (the same shape as :mod:`detecto
 A rejected record is its line with ``detector`` and a top-level ``reason`` inserted the same way. A
 line that cannot carry them is wrapped instead: ``{"reason", "line" (1-based), "id" (when the record
 has one), "detector" (when scored), "original" (the line as text) or "original_b64" (its raw bytes,
-for ``decode_error``)}``, the line without its line break. Which records are kept is decided by
+for ``decode_error``)}``, the line without its line break; an id number too large for a float (``1e999``) is written
+as its source text, a string, so the rejects stay JSON. Which records are kept is decided by
 :mod:`detector.policy`, as for every entry point. Reason slugs, stable and part of the API:
 
 - ``machine_translated``: verdict ``machine`` (machine-translated, round-tripped or spun).
@@ -17,7 +18,10 @@ for ``decode_error``)}``, the line without its line break. Which records are kep
 - ``not_english``: verdict ``not_english``; kept, annotated, with ``keep_non_english``.
 - ``decode_error``: the line is not UTF-8, or the text holds an escaped lone surrogate (``\\ud800``,
   which no UTF-8 text can hold).
-- ``invalid_json``: not one JSON object (malformed, an array or a scalar, or a blank line).
+- ``invalid_json``: not one JSON object (malformed, an array or a scalar, or a blank line), or one
+  using ``NaN``/``Infinity``, which are not JSON (strict readers refuse the line, Python's reads it).
+- ``duplicate_key``: the object names a top-level key twice, so readers disagree on its value (most
+  take the last, some the first): it is not scored on a text another reader would not see.
 - ``field_conflict``: the record already has a ``detector`` field; it is not scored, so nothing is
   silently overwritten.
 - ``missing_text``: the text field is absent or not a string.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +81,7 @@ def parse(line: int, raw: bytes, text_field: str = "text", id_field: str = "id")
     if line == 1 and raw.startswith(_BOM):
         raw = raw[len(_BOM):]
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        obj = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         return Record(line, raw, "decode_error")
     except (ValueError, RecursionError):
@@ -85,6 +90,8 @@ def parse(line: int, raw: bytes, text_field: str = "text", id_field: str = "id")
         return Record(line, raw, "invalid_json")
     facts = dict(id=obj.get(id_field), has_id=id_field in obj, is_object=True, empty=not obj,
                  has_reason=REASON in obj)
+    if isinstance(obj, _Repeated):
+        return Record(line, raw, "duplicate_key", **facts)
     if FIELD in obj:
         return Record(line, raw, "field_conflict", **facts)
     text = obj.get(text_field)
@@ -92,12 +99,37 @@ def parse(line: int, raw: bytes, text_field: str = "text", id_field: str = "id")
     return Record(line, raw, problem, text if problem is None else None, **facts)
 
 
+class _Repeated(dict):
+    """An object that named a key twice (``json`` keeps the last value)."""
+
+
+class SourceNumber(str):
+    """A JSON number no float can hold (``1e999``), kept as its source text."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    return obj if len(obj) == len(pairs) else _Repeated(obj)
+
+
+def _number(text: str) -> float | SourceNumber:
+    value = float(text)
+    return value if math.isfinite(value) else SourceNumber(text)
+
+
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_object, parse_float=_number, parse_constant=_not_json)
+
+
 def route(record: Record, annotation: dict[str, Any] | None, annotate_only: bool, has_rejects: bool,
           keep_non_english: bool = False) -> Routed:
     """Decide one record. ``annotation`` is the ``detector`` object: the score's, or an error annotation
     for records without usable text; ``None`` for lines that cannot carry one."""
     problem = record.problem
-    if not record.is_object or problem == "field_conflict":
+    if not record.is_object or problem in ("field_conflict", "duplicate_key"):
         if annotate_only and not has_rejects:
             return Routed(OUTPUT, record.raw if record.raw.endswith(b"\n") else record.raw + b"\n", problem)
         return Routed(REJECTS, _wrapped(record, problem), problem)
@@ -125,8 +157,8 @@ def _wrapped(record: Record, reason: str, annotation: dict[str, Any] | None = No
         out["original_b64"] = base64.b64encode(line).decode("ascii")
     else:
         out["original"] = line.decode("utf-8")
-    # allow_nan and backslashreplace: an id read as NaN or as a lone surrogate is written back as read
-    return json.dumps(out, ensure_ascii=False).encode("utf-8", "backslashreplace") + b"\n"
+    # backslashreplace: an id read as a lone surrogate is written back as read (NaN cannot be read)
+    return json.dumps(out, ensure_ascii=False, allow_nan=False).encode("utf-8", "backslashreplace") + b"\n"
 
 
 def _is_utf8(raw: bytes) -> bool:

@@ -11,18 +11,26 @@ fsynced: lines done, a sha256 of them, the partial files' sizes and the counts s
 ``resume=True`` the partial files are cut back to those sizes and the lines done are skipped (their
 sha256 checked), so an interrupted run finishes byte-identical to an uninterrupted one. Without it,
 any earlier partial files and checkpoint are discarded.
+
+Before anything is opened for writing, every path is checked against every other (and their
+companions), and each output is locked for the whole run (:mod:`detector.gate.paths`). A run that
+stops early (a signal: :class:`GateInterrupted`; a dead worker: :class:`~detector.gate.workers.WorkerDied`;
+an input that turns out truncated or unreadable) leaves the partial files and the checkpoint of the
+last finished batch, and its error says how many lines are done and how to resume.
 """
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import InputError, OutputError
+from ..errors import DetectorError, InputError, OutputError
+from . import paths
 from .jsonl import STDIO, Sink, open_lines, read_json, write_json_atomic
 from .workers import score_batches
 from ..policy import error_annotation
@@ -102,24 +110,27 @@ def model_info(detector) -> dict[str, str]:
     return {"id": f"sha256:{sha[:16]}", "path": str(detector.artifact.path), "classifier_sha256": sha}
 
 
-def check_paths(input: str, output: str, rejects: str | None, options: GateOptions) -> None:
-    """Refuse option combinations that would lose, clobber or mix records, before anything is read."""
+def check_paths(input: str, output: str, rejects: str | None, options: GateOptions,
+                stats: str | Path | None = None) -> None:
+    """Refuse option combinations that would lose, clobber or mix records, before anything is read or
+    written (:mod:`detector.gate.paths`)."""
     if options.batch_size < 1 or options.workers < 1:
         raise InputError(f"batch size and workers must be at least 1, got {options.batch_size} and {options.workers}")
     if rejects is None and not options.annotate_only:
         raise InputError("a rejects file is required unless annotate-only: rejected records must go somewhere")
-    named = [p for p in (output, rejects) if p is not None]
-    same = [_where(p) for p in named]
-    if len(set(same)) < len(same):
-        raise InputError(f"output and rejects must differ, both are {output}")
-    if input != STDIO and _where(input) in same:
-        raise InputError(f"{input} is both the input and an output; write to another file")
-    if options.resume and STDIO in named:
+    if output == STDIO and rejects == STDIO:
+        raise InputError("output and rejects must differ, both are stdout")
+    if options.resume and STDIO in (output, rejects):
         raise InputError("resuming needs the output and rejects to be files, not stdout")
+    paths.check_distinct(paths.roles(input, output, rejects, None if stats is None else str(stats)))
 
 
-def _where(path: str) -> str:
-    return path if path == STDIO else os.path.realpath(path)
+class GateInterrupted(KeyboardInterrupt):
+    """The run was stopped by a signal (``signum``); the message says what was kept and how to resume."""
+
+    def __init__(self, signum: int = signal.SIGINT, message: str = ""):
+        super().__init__(message or f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
 
 
 def run_gate(input: str, output: str, rejects: str | None, detector_factory: Callable[[], Any],
@@ -129,19 +140,30 @@ def run_gate(input: str, output: str, rejects: str | None, detector_factory: Cal
     ``None`` with ``annotate_only``). ``detector_factory`` is a picklable zero-argument callable that
     returns a :class:`~detector.api.Detector` (workers call it too). ``stats`` receives
     :meth:`GateReport.as_dict` as JSON; ``progress`` is called after every batch."""
-    check_paths(input, output, rejects, options)
+    check_paths(input, output, rejects, options, stats)
     if stats is not None and not os.access(Path(stats).parent, os.W_OK):
         raise OutputError(f"cannot write the stats file {stats}: its directory is missing or read-only")
+    with paths.locked([str(p) for p in (output, rejects, stats) if p is not None and p != STDIO]):
+        report = _run(input, output, rejects, detector_factory, options, progress)
+        if stats is not None:
+            write_json_atomic(stats, {"input": input, "output": output, "rejects": rejects, **report.as_dict()})
+    return report
+
+
+def _run(input: str, output: str, rejects: str | None, detector_factory: Callable[[], Any], options: GateOptions,
+         progress: Callable[[GateReport], None] | None) -> GateReport:
     with open_lines(input) as lines:
         detector = detector_factory()
         report = GateReport(model_info(detector), detector.threshold)
-        checkpoint = None if STDIO in (output, rejects) else Path(f"{output}.checkpoint.json")
+        checkpoint = paths.checkpoint_path(output, rejects)
+        checkpoint = None if checkpoint is None else Path(checkpoint)
         settings = {"input": input, "output": output, "rejects": rejects, "text_field": options.text_field,
                     "id_field": options.id_field, "annotate_only": options.annotate_only,
                     "batch_size": options.batch_size, "threshold": detector.threshold, "model": report.model["id"],
                     **({"keep_non_english": True} if options.keep_non_english else {})}
         state = _restore(checkpoint, settings, options.resume)
         sinks = _open_sinks(output, rejects, state["sizes"] if state else {})
+        saved = state["lines"] if state else 0  # lines the checkpoint on disk holds
         try:
             digest, started = hashlib.sha256(), time.monotonic()
             done = _skip(lines, state, digest, report)
@@ -152,19 +174,34 @@ def run_gate(input: str, output: str, rejects: str | None, detector_factory: Cal
                 report.elapsed_seconds = before + time.monotonic() - started
                 if checkpoint is not None:
                     _save(checkpoint, settings, batch, sinks, report)
+                    saved = batch.records[-1].line
                 if progress is not None:
                     progress(report)
             report.elapsed_seconds = before + time.monotonic() - started
             for sink in sinks.values():
                 sink.commit()
+        except KeyboardInterrupt as e:
+            signum = getattr(e, "signum", signal.SIGINT)
+            raise GateInterrupted(signum, f"interrupted by {signal.Signals(signum).name}; "
+                                  f"{_resumable(checkpoint, saved)}") from None
+        except DetectorError as e:
+            if checkpoint is not None and saved:
+                raise type(e)(f"{e}; {_resumable(checkpoint, saved)} once the cause is fixed") from None
+            raise
         finally:
             for sink in sinks.values():
                 sink.close()
     if checkpoint is not None:
         checkpoint.unlink(missing_ok=True)
-    if stats is not None:
-        write_json_atomic(stats, {"input": input, "output": output, "rejects": rejects, **report.as_dict()})
     return report
+
+
+def _resumable(checkpoint: Path | None, saved: int) -> str:
+    if checkpoint is None:
+        return "an output is stdout, so the run cannot be resumed: rerun it from the start"
+    if not saved:
+        return "no batch was finished: rerun the same command"
+    return f"the first {saved:,} lines are done ({checkpoint}): rerun the same command with --resume to continue"
 
 
 def _open_sinks(output: str, rejects: str | None, sizes: dict[str, int]) -> dict[str, Sink]:

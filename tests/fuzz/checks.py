@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, settings
 from detector.compare.edits import EDIT_KINDS
 from detector.errors import InputError
 from fakes import FakeScorer
-from fuzz.strategies import BOM, FIELD_CONFLICT, INVALID_JSON, BAD_BYTES, OBJECT_KINDS, SCORED, Line
+from fuzz.strategies import BAD_BYTES, BOM, DUPLICATE_KEY, FIELD_CONFLICT, INVALID_JSON, OBJECT_KINDS, SCORED, Line
 
 MIN_CASES = 10_000
 CASES: Counter = Counter()  # test name -> examples executed in this session
@@ -176,7 +176,7 @@ class _Walk:
         return self.rej[self.r - 1]
 
     def step(self, number: int, line: Line, full: bytes, annotate_only: bool, has_rejects: bool) -> None:
-        if line.kind in (INVALID_JSON, BAD_BYTES, FIELD_CONFLICT):  # cannot carry an annotation
+        if line.kind in (INVALID_JSON, BAD_BYTES, FIELD_CONFLICT, DUPLICATE_KEY):  # cannot carry an annotation
             if annotate_only and not has_rejects:
                 assert self.take("output") == (full if full.endswith(b"\n") else full + b"\n")
             else:

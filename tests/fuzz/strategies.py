@@ -111,7 +111,8 @@ def file_bytes():
 
 SCORED, FIELD_CONFLICT, MISSING_TEXT, EMPTY_TEXT = "scored", "field_conflict", "missing_text", "empty_text"
 SURROGATE_TEXT, BAD_BYTES, INVALID_JSON = "surrogate_text", "bad_bytes", "invalid_json"
-OBJECT_KINDS = {SCORED, FIELD_CONFLICT, MISSING_TEXT, EMPTY_TEXT, SURROGATE_TEXT}  # a JSON object that parses
+DUPLICATE_KEY = "duplicate_key"
+OBJECT_KINDS = {SCORED, FIELD_CONFLICT, MISSING_TEXT, EMPTY_TEXT, SURROGATE_TEXT, DUPLICATE_KEY}  # an object that parses
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,13 @@ class Line:
 
 RESERVED = {"text", "id", "detector", "reason"}
 keys = st.text(max_size=8).filter(lambda k: k not in RESERVED)
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30), st.floats(allow_nan=False),
+finite = st.floats(allow_nan=False, allow_infinity=False)  # NaN and Infinity are not JSON: invalid_json lines
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-10 ** 30, 10 ** 30), finite,
                     st.text(max_size=20))
 json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                             st.dictionaries(keys, inner, max_size=4)),
                            max_leaves=12)
-not_text = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+not_text = st.one_of(st.none(), st.booleans(), st.integers(), finite,
                      st.lists(scalars, max_size=3), st.dictionaries(keys, scalars, max_size=3))
 scorable = texts.filter(lambda t: bool(t.strip()))
 
@@ -179,7 +181,15 @@ def scored_line(draw) -> Line:
 
 @st.composite
 def problem_line(draw) -> Line:
-    kind = draw(st.sampled_from([FIELD_CONFLICT, MISSING_TEXT, MISSING_TEXT, EMPTY_TEXT, SURROGATE_TEXT]))
+    kind = draw(st.sampled_from([FIELD_CONFLICT, MISSING_TEXT, MISSING_TEXT, EMPTY_TEXT, SURROGATE_TEXT,
+                                 DUPLICATE_KEY]))
+    if kind == DUPLICATE_KEY:  # a key named twice: the first value differs, json keeps the last
+        obj, facts = draw(record(draw(scorable)))
+        raw = draw(encode(obj))
+        key = draw(st.sampled_from(sorted(obj)))
+        brace = raw.index(b"{") + 1
+        first = json.dumps(key).encode() + b": " + json.dumps(draw(json_values)).encode() + b", "
+        return Line(raw[:brace] + first + raw[brace:], kind, **facts)
     if kind == FIELD_CONFLICT:
         obj, facts = draw(record(draw(st.one_of(scorable, not_text)), has_text=draw(st.booleans()), detector=True))
     elif kind == MISSING_TEXT:
@@ -222,8 +232,9 @@ def invalid_json_line(draw) -> Line:
         return Line(BOM + draw(scored_line()).raw, INVALID_JSON)
     if choice == 6:  # two records on one line
         return Line(draw(scored_line()).raw + b" " + draw(scored_line()).raw, INVALID_JSON)
-    if choice == 7:  # NaN, Infinity and friends are fine, but not a trailing comma or single quotes
-        return Line(draw(st.sampled_from([b'{"text": "a",}', b"{'text': 'single quotes'}", b'{"text" "x"}',
+    if choice == 7:  # not JSON: a trailing comma, single quotes, NaN and Infinity (Python reads those)
+        return Line(draw(st.sampled_from([b'{"text": "a",}', b'{"text": "Talks ended.", "x": NaN}',
+                                          b'{"id": Infinity, "text": "Talks ended."}', b'{"text": "a", "n": -Infinity}', b"{'text': 'single quotes'}", b'{"text" "x"}',
                                           b"{text: 1}", b'{"a": 1}}', b"}{", b"{", b"}", b'"\\ud800"',
                                           b'{"text": "bad \\x escape"}', b"\x00", b"\x00" * 50])), INVALID_JSON)
     garbage = draw(st.text(max_size=40)).replace("\n", " ")

@@ -316,7 +316,7 @@ def test_refused_before_anything_is_read_or_written(tmp_path):
         run_gate(src, out, None, fake(0.5))
     with pytest.raises(InputError, match="must differ"):
         run_gate(src, out, str(tmp_path / "." / "out.jsonl"), fake(0.5))
-    with pytest.raises(InputError, match="both the input and an output"):
+    with pytest.raises(InputError, match="the input and --output must differ"):
         run_gate(src, src, rej, fake(0.5))
     with pytest.raises(InputError, match="stdout"):
         run_gate(src, "-", rej, fake(0.5), GateOptions(resume=True))
