@@ -27,6 +27,7 @@ import numpy as np
 from . import model_files
 from .errors import ModelError
 from .model_files import TRUSTED_TYPES, untrusted_types  # noqa: F401  (part of the API)
+from .threads import positive_proba
 from .lm.load import file_sha256 as sha256_file
 
 SCHEMA_VERSION = 3
@@ -55,7 +56,7 @@ class Stage:
     classifier: object
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return self.classifier.predict_proba(X)[:, 1]
+        return positive_proba(self.classifier, X)
 
     def exits(self, p: float) -> bool:
         return p <= self.low or p >= self.high
@@ -84,7 +85,7 @@ class Artifact:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """The classifier's probability per row of the full feature list (before the cascade's final
         combination, :func:`detector.cascade.final_combination`)."""
-        return self.classifier.predict_proba(X)[:, 1]
+        return positive_proba(self.classifier, X)
 
     def final_stage(self) -> Stage:
         """The full model as the cascade's last stage: every feature, the whole LM budget, always decides."""

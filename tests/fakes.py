@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from detector.api import Detector as _Detector  # the class itself, even where a test patches detector.api
 from detector.lm import DEFAULT_MAX_TOKENS, SMOLLM2, TokenScores, empty_scores
 
 # Line breaks are tokens of their own; otherwise leading spaces attach to the next word or symbol, as in BPE.
@@ -74,3 +75,35 @@ class FakeScorer:
         return TokenScores(np.asarray([m.span() for m in matches], np.int32).reshape(-1, 2),
                            np.asarray(nll, np.float32), np.asarray(rank, np.int32), np.asarray(entropy, np.float32),
                            np.full(n, np.nan, np.float32), np.full(n, -1, np.int16), hidden)
+
+
+class EnvScorer(FakeScorer):
+    """The fake scorer, slowed or made to kill its own process as ``DETECTOR_TEST_SCORER`` says, for tests that
+    run ``detect`` in a subprocess (workers inherit the variable): ``slow:<seconds per batch>``, or
+    ``kill:<marker file>:<batch>``: SIGKILL on that batch of this process unless the marker exists (it is
+    created first), so the process dies once and a resumed run goes through."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def score_many(self, texts, max_tokens=None):
+        import os
+        import signal
+        import time
+        from pathlib import Path
+
+        self.batches += 1
+        mode, *args = os.environ.get("DETECTOR_TEST_SCORER", "").split(":")
+        if mode == "slow":
+            time.sleep(float(args[0]))
+        elif mode == "kill" and self.batches == int(args[1]) and not Path(args[0]).exists():
+            Path(args[0]).touch()
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().score_many(texts, max_tokens)
+
+
+def env_detector(model=None, **kwargs):
+    """``Detector`` with :class:`EnvScorer`: module-level, so a worker process can unpickle it."""
+    kwargs.pop("scorer", None)
+    return _Detector(model, scorer=EnvScorer(), **kwargs)

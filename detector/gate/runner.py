@@ -163,10 +163,10 @@ def _run(input: str, output: str, rejects: str | None, detector_factory: Callabl
                     **({"keep_non_english": True} if options.keep_non_english else {})}
         state = _restore(checkpoint, settings, options.resume)
         sinks = _open_sinks(output, rejects, state["sizes"] if state else {})
-        saved = state["lines"] if state else 0  # lines the checkpoint on disk holds
+        saved = None  # lines the checkpoint on disk holds, once the input is known to match it
         try:
             digest, started = hashlib.sha256(), time.monotonic()
-            done = _skip(lines, state, digest, report)
+            done = saved = _skip(lines, state, digest, report)
             before = report.elapsed_seconds
             batches = _batches(lines, done + 1, digest, options)
             for batch, results in score_batches(batches, detector, detector_factory, options.workers):
@@ -183,11 +183,11 @@ def _run(input: str, output: str, rejects: str | None, detector_factory: Callabl
         except KeyboardInterrupt as e:
             signum = getattr(e, "signum", signal.SIGINT)
             raise GateInterrupted(signum, f"interrupted by {signal.Signals(signum).name}; "
-                                  f"{_resumable(checkpoint, saved)}") from None
+                                  f"{_resumable(checkpoint, saved or 0)}") from None
         except DetectorError as e:
-            if checkpoint is not None and saved:
-                raise type(e)(f"{e}; {_resumable(checkpoint, saved)} once the cause is fixed") from None
-            raise
+            if saved is None:
+                raise
+            raise type(e)(f"{e}; {_resumable(checkpoint, saved)}") from None
         finally:
             for sink in sinks.values():
                 sink.close()
