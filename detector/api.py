@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -13,7 +14,7 @@ import numpy as np
 
 from . import policy
 from .cascade import MAX_FEATURE_CHARS, row  # noqa: F401  (MAX_FEATURE_CHARS: part of the API)
-from .errors import InputError
+from .errors import InputError, ModelError
 from .language import Language
 from .policy import DEFAULT_FPR
 from .spans import Measured, Span
@@ -86,8 +87,14 @@ class Detector:
                  threshold: float | None = None, threads: int | None = None, cascade: bool = True):
         from . import artifact
 
+        if model_dir is not None and not isinstance(model_dir, (str, PathLike)):
+            raise ModelError(f"model_dir must be a path to a model directory (str or Path), got {type(model_dir).__name__}")
+        if threads is not None and (not isinstance(threads, int) or isinstance(threads, bool) or threads < 1):
+            raise InputError(f"threads must be a whole number of at least 1 (or None for the default), got {threads!r}")
+        if threshold is None:
+            _number("fpr", fpr)
         self.artifact = artifact.load(model_dir)
-        self.threshold = float(threshold) if threshold is not None else self.artifact.threshold(fpr)
+        self.threshold = _number("threshold", threshold) if threshold is not None else self.artifact.threshold(fpr)
         if not 0.0 <= self.threshold <= 1.0:
             raise InputError(f"threshold must be within [0, 1], got {self.threshold}")
         self.min_words = self.artifact.min_words
@@ -107,7 +114,13 @@ class Detector:
         cascade early (for reporting only; their p_machine and verdict do not change)."""
         from . import cascade
 
-        texts = [ensure_text(t) for t in texts]
+        if isinstance(texts, (str, bytes, bytearray)):
+            raise InputError("score_many takes a list of texts, not one text (it would score each character); "
+                             "use score(text) for one, or score_many([text])")
+        try:
+            texts = [ensure_text(t) for t in texts]
+        except TypeError:
+            raise InputError(f"score_many takes a list of texts, got {type(texts).__name__}") from None
         decisions = cascade.run(texts, self.artifact, self.scorer, self.threshold, self.early_exits, with_features)
         return [self._score(d) for d in decisions]
 
@@ -115,8 +128,15 @@ class Detector:
                batch_size: int = 16, keep_non_english: bool = False) -> Iterator[tuple[Any, Verdict]]:
         """Yield ``(item, Verdict)`` for every item, in order, kept or rejected by :mod:`detector.policy` (the
         rule of ``detect gate``): only ``clean`` texts are kept unless ``annotate_only``; ``not_english`` ones
-        too with ``keep_non_english``. An item whose text is missing or blank gets a verdict with no score
-        and the reason ``missing_text`` / ``empty_text`` instead of failing the batch."""
+        too with ``keep_non_english``. An item whose text is missing (``text_of`` finds none, or not a string),
+        blank or not Unicode text gets a verdict with no score and the reason ``missing_text`` / ``empty_text``
+        / ``decode_error`` instead of failing the batch."""
+        if isinstance(items, (str, bytes, bytearray)) or not isinstance(items, Iterable):
+            raise InputError(f"filter takes an iterable of records, got {type(items).__name__}")
+        if not callable(text_of):
+            raise InputError(f"text_of must be a function from a record to its text, got {type(text_of).__name__}")
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise InputError(f"batch_size must be a whole number of at least 1, got {batch_size!r}")
         batch: list = []
         for item in items:
             batch.append(item)
@@ -127,7 +147,7 @@ class Detector:
             yield from self._decide(batch, text_of, annotate_only, keep_non_english)
 
     def _decide(self, batch, text_of, annotate_only, keep_non_english):
-        values = [text_of(i) for i in batch]
+        values = [_text_of(text_of, i) for i in batch]
         problems = [policy.text_problem(v) for v in values]
         scores = iter(self.score_many([v for v, p in zip(values, problems) if p is None]))
         for item, problem in zip(batch, problems):
@@ -171,6 +191,20 @@ class Detector:
             return []
         pushed = stage.predict_proba(np.vstack(variants))  # one call for every family
         return sorted(((p - float(q), r) for q, r in zip(pushed, reasons)), reverse=True)
+
+
+def _text_of(text_of: Callable[[Any], Any], item) -> Any:
+    """The record's text, or ``None`` (reason ``missing_text``) when ``text_of`` cannot find one in it."""
+    try:
+        return text_of(item)
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return None
+
+
+def _number(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)) or math.isnan(value):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    return float(value)
 
 
 def _prob(p: float) -> float | None:

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import model_files
 from .errors import ModelError
+from .meta_schema import check_meta
 from .model_files import TRUSTED_TYPES, untrusted_types  # noqa: F401  (part of the API)
 from .threads import positive_proba
 from .lm.load import file_sha256 as sha256_file
@@ -34,8 +35,6 @@ SCHEMA_VERSION = 3
 META_FILE = "meta.json"
 EXT = ".skops"  # every fitted model's file: skops.io, never a pickle
 CLASSIFIER_FILE = f"classifier{EXT}"
-REQUIRED_META = ("schema_version", "package_version", "sklearn_version", "lm", "features", "thresholds",
-                 "classifier", "min_words")
 CONVERT = "python -m training.convert_model OLD_DIR NEW_DIR"
 
 
@@ -119,13 +118,11 @@ def read_meta(path: Path) -> dict:
         raise ModelError(f"{meta_path} is not valid JSON ({e}); retrain with make train")
     if not isinstance(meta, dict):
         raise ModelError(f"{meta_path} must hold a JSON object")
-    missing = [k for k in REQUIRED_META if k not in meta]
-    if missing:
-        raise ModelError(f"{meta_path} lacks {missing}; retrain with make train")
-    if meta.get("schema_version") != SCHEMA_VERSION:
+    if "schema_version" in meta and meta["schema_version"] != SCHEMA_VERSION:
         raise ModelError(f"{path} has model schema {meta.get('schema_version')!r} but this version reads "
                          f"{SCHEMA_VERSION}; convert it with `{CONVERT}` (only a model you trust: converting "
                          "unpickles it) or retrain with make train")
+    check_meta(meta, meta_path)
     return meta
 
 

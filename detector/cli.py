@@ -16,39 +16,17 @@ from typing import List, Optional
 
 import typer
 
+from .cli_io import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, fail, main, one_stdin, read_input, shown  # noqa: F401
 from .errors import DetectorError
 from .policy import DEFAULT_FPR
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Detect machine-translated, round-tripped and spun English prose.")
-EXIT_OK, EXIT_FLAGGED, EXIT_ERROR = 0, 1, 2
 
 
 @app.callback()
 def _root() -> None:
     """Detect machine-translated, round-tripped and spun English prose (exit 0 ok, 1 flagged, 2 error)."""
-
-
-def fail(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_ERROR)
-
-
-def shown(path: str | Path) -> str:
-    """A path as printable text: bytes of the name that are not UTF-8 (surrogate escapes) as ``\\xe9``."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def read_input(path: str) -> str:
-    """Read a file (or stdin for ``-``) as UTF-8; errors become one-line messages."""
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as e:
-        fail(f"cannot read {path}: {e.strerror or e}")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        fail(f"{path} is not valid UTF-8 (byte {e.start}); convert it first, e.g. iconv -f latin1 -t utf-8")
 
 
 @app.command()
@@ -65,6 +43,7 @@ def score(
     Example: detect score article.txt other.txt --json
     """
     paths = paths or ["-"]
+    one_stdin(paths)
     texts = [read_input(p) for p in paths]
     try:
         from .api import Detector
@@ -198,6 +177,7 @@ def compare_cmd(
 
     Example: detect compare suspect.txt original.txt --html compare.html
     """
+    one_stdin([suspect, original])
     s_text, o_text = read_input(suspect), read_input(original)
     try:
         from .api import Detector
@@ -264,10 +244,6 @@ def explain_cmd(
 
 
 # --- end of compare and explain ---
-
-
-def main() -> None:
-    app()
 
 
 if __name__ == "__main__":

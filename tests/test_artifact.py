@@ -18,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 import detector
+from detector.meta_schema import required_keys
 from detector import artifact as model
 from detector import model_files
 from detector.errors import DetectorError, ModelError
@@ -113,7 +114,7 @@ def test_load_roundtrip_keeps_meta_and_adds_schema_and_hash(saved):
     assert {k: meta[k] for k in _meta()} == _meta() and meta["submodels"] == {}
     assert meta["schema_version"] == model.SCHEMA_VERSION
     assert meta["classifier"]["sha256"] == model.sha256_file(path / model.CLASSIFIER_FILE)
-    assert set(model.REQUIRED_META) <= set(meta)
+    assert set(required_keys()) <= set(meta)
 
 
 def test_save_writes_only_the_new_directory(saved, tmp_path):
@@ -267,7 +268,7 @@ def test_a_schema_1_model_converts_to_the_same_scores(tmp_path):
     np.testing.assert_array_equal(art.predict_proba(_rows(seed=4)), clf.predict_proba(_rows(seed=4))[:, 1])
 
 
-@pytest.mark.parametrize("key", model.REQUIRED_META)
+@pytest.mark.parametrize("key", required_keys())
 def test_missing_required_key(saved, no_unpickling, key):
     _, path = saved
     _edit_meta(path, lambda m: m.pop(key))
@@ -374,7 +375,7 @@ def test_bad_hidden_layers_are_a_model_error(saved, layers):
 
 @pytest.mark.parametrize("edit, message", [
     (lambda m: m["submodels"]["word_ngram"].update(feature="ngram.mt_logit.v1"), "must fill feature"),
-    (lambda m: m["submodels"].update(word_ngram="word_ngram.skops"), "must fill feature"),
+    (lambda m: m["submodels"].update(word_ngram="word_ngram.skops"), "submodels.word_ngram: 'word_ngram.skops' is not of type 'object'"),
     (lambda m: m.update(evidence_rule={"feature": "lm.mean_nll.v1", "at_least": 2, "p_machine": 0.9}), "evidence rule"),
     (lambda m: m.update(evidence_rule={"feature": "evidence.nothing.v1", "at_least": 2, "p_machine": 0.9}),
      "evidence rule"),
@@ -383,6 +384,35 @@ def test_submodel_and_rule_entries_are_checked_before_unpickling(saved_full, no_
     _edit_meta(saved_full, edit)
     assert message in _load_error(saved_full)
     assert no_unpickling == []
+
+
+@pytest.mark.parametrize("edit, where", [
+    (lambda m: m["thresholds"]["0.01"].update(threshold="abc"), "thresholds.0.01.threshold: 'abc' is not of type 'number'"),
+    (lambda m: m["thresholds"]["0.01"].update(threshold=1.5), "thresholds.0.01.threshold: 1.5 is greater than the maximum"),
+    (lambda m: m.update(min_words="x"), "min_words: 'x' is not of type 'integer'"),
+    (lambda m: m.update(lm="x"), "lm: 'x' is not of type 'object'"),
+    (lambda m: m["lm"].update(max_tokens="many"), "lm.max_tokens: 'many' is not of type 'integer'"),
+    (lambda m: m.update(features=5), "features: 5 is not of type 'array'"),
+    (lambda m: m.update(feature_medians=[1]), "feature_medians: [1] is not of type 'object'"),
+    (lambda m: m["classifier"].update(sha256=7), "classifier.sha256: 7 is not of type 'string'"),
+    (lambda m: m["evidence_rule"].update(at_least="3"), "evidence_rule"),
+    (lambda m: m["cascade"]["stages"][0].update(low=None), "cascade.stages.0.low: None is not of type 'number'"),
+    (lambda m: m.update(thresholds={}), "thresholds: {} should be non-empty"),
+])
+def test_a_meta_json_value_of_the_wrong_type_is_refused_naming_its_key(tmp_path, no_unpickling, edit, where):
+    import shutil
+
+    shutil.copytree(model.default_model_dir(), tmp_path / "m")
+    _edit_meta(tmp_path / "m", edit)
+    message = _load_error(tmp_path / "m")
+    assert where in message and "retrain with make train" in message and "\n" not in message
+    assert no_unpickling == []
+
+
+def test_the_shipped_meta_json_fits_the_schema():
+    from detector.meta_schema import problem
+
+    assert problem(json.loads((model.default_model_dir() / model.META_FILE).read_text())) is None
 
 
 def test_a_spin_route_must_list_its_inputs(tmp_path, no_unpickling):

@@ -164,7 +164,7 @@ class Sink:
         self.path = path
         self.kind = None if path == STDIO else compression(path)
         if path == STDIO:
-            if sys.stdout is None:
+            if sys.stdout is None or not hasattr(sys.stdout, "buffer"):
                 raise OutputError("stdout is closed; write to a file with --output FILE")
             self._file, self.size = sys.stdout.buffer, 0
             return
