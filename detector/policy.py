@@ -9,7 +9,8 @@ A quality gate for English ingestion keeps only ``clean`` texts. Reason slugs, s
   for pipelines that route other languages elsewhere themselves;
 - the reasons a value cannot be scored at all (verdict ``error``): ``missing_text`` (absent or not a
   string), ``empty_text`` (blank), ``decode_error`` (not Unicode text: a lone surrogate). The gate adds
-  ``invalid_json`` and ``field_conflict`` for lines it cannot read as records.
+  ``invalid_json``, ``duplicate_key`` and ``field_conflict`` for lines it cannot read as one record
+  (:mod:`detector.gate.records`).
 
 ``annotate_only`` keeps everything (the reason is still reported).
 """

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from detector.cli import app
+from detector.cli_io import looks_utf16
 from detector.errors import InputError
 from fuzz.checks import FUZZ, check_score, check_score_dict, check_score_raises_or_holds, count, shared_detector
 from fuzz.strategies import (CJK, COMBINING, CONTROLS, DIGITS, EMOJI, PUNCTUATION, RTL, SENTENCES, SURROGATES,
@@ -74,7 +75,8 @@ def check_cli_score(res, contents: list[bytes], paths: list[str], as_json: bool)
     if any(d is None for d in decoded):
         err = res.stderr.strip()
         assert res.exit_code == 2 and err.startswith("error: ") and len(err.splitlines()) == 1, res.stderr
-        assert "not valid UTF-8" in err and res.stdout == ""
+        utf16 = looks_utf16(next(c for c, d in zip(contents, decoded) if d is None))  # the first bad file is named
+        assert ("is UTF-16, not UTF-8" if utf16 else "not valid UTF-8") in err and res.stdout == ""
         return
     assert res.exit_code in (0, 1), (res.exit_code, res.stderr)
     out = res.stdout.split("\n")  # not splitlines(): "\u2028" and "\x85" may be inside a line
