@@ -85,6 +85,7 @@ def gate(
     resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run from its checkpoint."),
     fail_on_flag: bool = typer.Option(False, "--fail-on-flag", help="Exit 1 if any record was flagged machine."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line on stderr (shown only on a terminal)."),
 ):
     """Gate JSON lines before ingest: keep clean records, set machine-made ones aside, annotate both.
 
@@ -109,10 +110,14 @@ def gate(
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None  # no oversubscription
     factory = partial(Detector, model, fpr=DEFAULT_FPR if fpr is None else fpr, threshold=threshold, threads=threads)
     options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume, keep_non_english)
-    progress = _show_progress if sys.stderr.isatty() else None
+    progress = None if quiet or not sys.stderr.isatty() else _Progress()
     try:
         with _signals_interrupt():
-            report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
+            try:
+                report = run_gate(input, output, rejects, factory, options, stats=stats, progress=progress)
+            finally:  # the progress line ends before any message
+                if progress is not None:
+                    progress.close()
     except DetectorError as e:
         fail(str(e))
     except OSError as e:
@@ -121,8 +126,6 @@ def gate(
         signum = getattr(e, "signum", signal.SIGINT)
         typer.echo(f"error: {e or 'interrupted before any record was written; rerun the same command'}", err=True)
         raise typer.Exit(128 + signum)
-    if progress is not None:
-        typer.echo("", err=True)
     typer.echo(_summary(report), err=True)
     raise typer.Exit(EXIT_FLAGGED if fail_on_flag and report.verdicts["machine"] else EXIT_OK)
 
@@ -144,9 +147,39 @@ def _signals_interrupt():
             signal.signal(sig, handler)
 
 
-def _show_progress(report) -> None:
-    typer.echo(f"\r{report.input_lines:,} lines: {report.kept:,} kept, {report.rejected:,} rejected "
-               f"({report.records_per_second:.1f} records/s)", err=True, nl=False)
+class _Progress:
+    """The gate's progress line on stderr (tqdm): share of the input read and ETA when its size is known,
+    records/s, kept and rejected so far."""
+
+    def __init__(self):
+        self._bar = None
+
+    def __call__(self, report) -> None:
+        from tqdm import tqdm
+
+        if self._bar is None:
+            known = report.input_fraction is not None
+            self._bar = tqdm(total=100 if known else None, unit="%" if known else " batches", file=sys.stderr,
+                             ncols=_columns(), nrows=24, leave=True,
+                             bar_format="{l_bar}{bar}| {elapsed}<{remaining}{postfix}" if known else
+                             "{elapsed}{postfix}")
+        if report.input_fraction is not None:
+            self._bar.n = round(100 * report.input_fraction, 1)
+        self._bar.set_postfix_str(f"{report.input_lines:,} lines, {report.kept:,} kept, {report.rejected:,} "
+                                  f"rejected, {report.records_per_second:.1f} records/s", refresh=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _columns() -> int:
+    """stderr's terminal width (a terminal that reports none, or 0, counts as 100 columns; tqdm would draw
+    nothing there)."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or 100
+    except (OSError, ValueError):
+        return 100
 
 
 def _summary(report) -> str:

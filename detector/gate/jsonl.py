@@ -98,9 +98,32 @@ class _ZstdFrames(io.RawIOBase):
             data = self._frame.unused_data if self._frame.eof else b""
 
 
+class Lines:
+    """The raw lines of an input, each with its line break, and how far into the input file they are."""
+
+    def __init__(self, lines: Iterator[bytes], raw: BinaryIO, size: int | None):
+        self._lines, self._raw, self._size = lines, raw, size
+
+    def __iter__(self) -> "Lines":
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._lines)
+
+    def fraction(self) -> float | None:
+        """The share of the input file read so far (compressed bytes for a compressed file); ``None`` for
+        stdin or a pipe, whose size is unknown."""
+        if not self._size:
+            return None
+        try:
+            return min(1.0, self._raw.tell() / self._size)
+        except (OSError, ValueError):
+            return None
+
+
 @contextmanager
-def open_lines(path: str) -> Iterator[Iterator[bytes]]:
-    """Yield an iterator over the raw lines of ``path`` (``-``: stdin), each with its line break."""
+def open_lines(path: str) -> Iterator[Lines]:
+    """Yield the raw lines of ``path`` (``-``: stdin), each with its line break (:class:`Lines`)."""
     if path == STDIO and sys.stdin is None:
         raise InputError("stdin is closed; pass the input as --input FILE")
     try:
@@ -109,7 +132,8 @@ def open_lines(path: str) -> Iterator[Iterator[bytes]]:
         raise InputError(f"cannot read {path}: {e.strerror or e}") from None
     try:
         kind = _sniff(raw) if path == STDIO else compression(path)
-        yield _lines(_decompressed(raw, kind), path)
+        size = os.fstat(raw.fileno()).st_size if path != STDIO and os.path.isfile(path) else None
+        yield Lines(_lines(_decompressed(raw, kind), path), raw, size)
     finally:
         if path != STDIO:
             raw.close()

@@ -67,6 +67,15 @@ class GateReport:
     reasons: Counter = field(default_factory=Counter)  # reason slug -> records, rejected or (annotate-only) kept
     elapsed_seconds: float = 0.0
     resumed_at_line: int = 0
+    input_fraction: float | None = None  # share of the input file read (None: stdin, size unknown); not saved
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds left at this run's speed, when the input's size is known."""
+        f, lines = self.input_fraction, self.input_lines - self.resumed_at_line
+        if not f or f >= 1.0 or lines <= 0 or self.elapsed_seconds <= 0:
+            return None
+        return self.elapsed_seconds * (1.0 - f) / f
 
     @property
     def records_per_second(self) -> float:
@@ -176,6 +185,7 @@ def _run(input: str, output: str, rejects: str | None, detector_factory: Callabl
                     _save(checkpoint, settings, batch, sinks, report)
                     saved = batch.records[-1].line
                 if progress is not None:
+                    report.input_fraction = lines.fraction()
                     progress(report)
             report.elapsed_seconds = before + time.monotonic() - started
             for sink in sinks.values():
