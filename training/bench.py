@@ -12,6 +12,11 @@ maximum resident set size. Timed figures belong here, never in unit tests. The l
 machine-readable::
 
     BENCH lm_ratio=<LM stage docs/s / baseline docs/s> cascade_docs_per_s_per_core=<n> peak_rss_mb=<n>
+          lm_share=<0..1> crawl_mix_docs_per_s_per_core=<n>
+
+(one line). The **crawl mix** (:func:`crawl_mix_documents`) is the mix a gate sees: 400 test-split documents
+of news length, 80% human and 20% machine; on it each stage is timed on one core, with the share of
+documents that reach the LM, LM tokens per document and the cascade's agreement with the full model.
 """
 from __future__ import annotations
 
@@ -23,6 +28,9 @@ import sys
 import time
 
 N_DOCS = 200
+CRAWL_MIX_DOCS = 400
+CRAWL_MIX = {"human": 0.8, "machine": 0.2}  # the mix a gate in front of a crawl sees
+NEWS_WORDS = (150, 2000)  # news length: the words of a short news story to a long feature
 
 
 def bench_documents(n: int = N_DOCS) -> list[str]:
@@ -32,6 +40,75 @@ def bench_documents(n: int = N_DOCS) -> list[str]:
 
     test = data.load_corpus(splits=("test",))
     return [r["text"] for r in sorted(test, key=lambda r: unit("bench", r["id"]))[:n]]
+
+
+def crawl_mix_documents(n: int = CRAWL_MIX_DOCS) -> list[dict]:
+    """A fixed set of ``n`` test-split documents of news length: 80% human and 20% machine, each share split
+    over its kinds (native, human translation, scrape-damaged; MT, round trip, spun) in the proportion the
+    test split holds them. Records (with ``label`` and ``kind``), in a fixed pseudo-random order."""
+    from training import data
+    from training.corpus.rng import unit
+
+    test = [r for r in data.load_corpus(splits=("test",)) if NEWS_WORDS[0] <= r["words"] <= NEWS_WORDS[1]]
+    test.sort(key=lambda r: unit("crawl-mix", r["id"]))
+    out = []
+    for label, share in CRAWL_MIX.items():
+        pool = [r for r in test if r["label"] == label]
+        kinds = sorted({r["kind"] for r in pool})
+        want = round(n * share)
+        counts = {k: round(want * sum(r["kind"] == k for r in pool) / len(pool)) for k in kinds}
+        counts[kinds[0]] += want - sum(counts.values())  # rounding
+        for k in kinds:
+            picked = [r for r in pool if r["kind"] == k][: counts[k]]
+            if len(picked) < counts[k]:
+                raise SystemExit(f"the test split has {len(picked)} {k} texts of news length, the mix needs {counts[k]}")
+            out += picked
+    return sorted(out, key=lambda r: unit("crawl-mix-order", r["id"]))
+
+
+def crawl_mix(scorer, n: int = CRAWL_MIX_DOCS) -> dict:
+    """The cascade on the crawl mix, per stage, against the full model (the LM on every text) and the plain
+    forward pass on the same documents. Runs on one core (torch and the classifiers on one thread)."""
+    import numpy as np
+
+    from detector import Detector, cascade
+    from detector.threads import positive_proba
+
+    docs = crawl_mix_documents(n)
+    texts = [r["text"] for r in docs]
+    det, full = Detector(scorer=scorer), Detector(scorer=scorer, cascade=False)
+    det.score_many(texts[:1])  # warm-up
+    t0 = time.perf_counter()
+    results = det.score_many(texts)
+    casc_s = time.perf_counter() - t0
+    # the first stage alone: the text-only features and the first stage's classifier, every document
+    first = det.artifact.stages[0] if det.artifact.stages else None
+    t0 = time.perf_counter()
+    measured = [cascade.measure(det.artifact, t) for t in texts]
+    if first is not None:
+        positive_proba(first.classifier, np.vstack([cascade.row(m, first.features) for m in measured]))
+    first_s = time.perf_counter() - t0
+    reached = [r.lm_tokens > 0 for r in results]
+    lm_texts = [t for t, hit in zip(texts, reached) if hit]
+    t0 = time.perf_counter()
+    scorer.score_many(lm_texts)
+    lm_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    full_results = full.score_many(texts)
+    full_s = time.perf_counter() - t0
+    base_s, _ = baseline(scorer, texts)
+    agree = float(np.mean([a.verdict == b.verdict for a, b in zip(results, full_results)]))
+    flagged_full = [b.flagged for b in full_results]
+    return {"docs": len(docs), "kinds": dict(sorted(__import__("collections").Counter(r["kind"] for r in docs).items())),
+            "words": float(np.mean([r["words"] for r in docs])),
+            "cascade_docs_per_s": len(docs) / casc_s, "first_stage_docs_per_s": len(docs) / first_s,
+            "lm_stage_docs_per_s": len(lm_texts) / lm_s if lm_texts else float("nan"),
+            "full_model_docs_per_s": len(docs) / full_s, "baseline_docs_per_s": len(docs) / base_s,
+            "lm_share": float(np.mean(reached)), "lm_tokens_per_doc": float(np.mean([r.lm_tokens for r in results])),
+            "agreement": agree,
+            "cleared_of_full_flagged": float(np.mean([not a.flagged for a, f in zip(results, flagged_full) if f]))
+            if any(flagged_full) else 0.0,
+            "flagged_by_cascade_only": int(sum(a.flagged and not b.flagged for a, b in zip(results, full_results)))}
 
 
 def baseline(scorer, texts: list[str]) -> tuple[float, int]:
@@ -96,6 +173,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the LM stage and the cascade against a plain forward pass.")
     ap.add_argument("--docs", type=int, default=N_DOCS)
     ap.add_argument("--no-gate", action="store_true", help="skip the gate worker comparison")
+    ap.add_argument("--mix-docs", type=int, default=CRAWL_MIX_DOCS, help="documents in the crawl mix")
     ap.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -154,12 +232,26 @@ def main(argv=None) -> int:
           f"{skipped}/{n} documents decided without the LM")
     print(f"peak RSS {rss:.0f} MB (this process: LM stage + cascade; the baseline's own process peaked at "
           f"{base['rss_mb']:.0f} MB)")
+    mix = crawl_mix(scorer, args.mix_docs)
+    print(f"crawl mix: {mix['docs']} test-split documents of news length ({NEWS_WORDS[0]}-{NEWS_WORDS[1]} words, mean "
+          f"{mix['words']:.0f}), 80% human / 20% machine: {mix['kinds']}; 1 core")
+    print(f"  first stage (text-only features + its classifier, every document): "
+          f"{mix['first_stage_docs_per_s']:.1f} docs/s per core")
+    print(f"  LM stage (the {mix['lm_share']:.1%} of documents that reach it): {mix['lm_stage_docs_per_s']:.2f} docs/s "
+          f"per core; {mix['lm_tokens_per_doc']:.1f} LM tokens per document over the whole mix")
+    print(f"  whole cascade: {mix['cascade_docs_per_s']:.2f} docs/s per core; full model (LM on every text): "
+          f"{mix['full_model_docs_per_s']:.2f}; plain forward pass (whole docs): {mix['baseline_docs_per_s']:.2f}")
+    print(f"  agreement with the full model: {mix['agreement']:.2%} of verdicts; of the documents the full model "
+          f"flags, {mix['cleared_of_full_flagged']:.1%} cleared early; {mix['flagged_by_cascade_only']} flagged "
+          "by the cascade only")
     if not args.no_gate:
         one, two, same = gate_speedup(texts[:40])
         print(f"detect gate on 40 of these documents: 1 worker {one:.1f}s, 2 workers {two:.1f}s, speedup "
               f"{one / two:.2f}x, identical output: {same}")
+    rss = rss_mb()
     print(f"BENCH lm_ratio={(n / lm_s) / (n / base_s):.2f} cascade_docs_per_s_per_core={n / casc_s:.2f} "
-          f"peak_rss_mb={rss:.0f}")
+          f"peak_rss_mb={rss:.0f} lm_share={mix['lm_share']:.3f} "
+          f"crawl_mix_docs_per_s_per_core={mix['cascade_docs_per_s']:.2f}")
     return 0
 
 
