@@ -97,7 +97,7 @@ def main() -> None:
             raise
         code = EXIT_ERROR
     except OSError as e:
-        _say(f"error: {e.filename + ': ' if e.filename else ''}{e.strerror or e}")
+        _say(f"error: {str(e.filename) + ': ' if e.filename else ''}{e.strerror or e}")
         code = EXIT_ERROR
     except Exception as e:  # a defect: still one line and exit 2, never a traceback with the "flagged" code
         _say(f"error: internal error ({type(e).__name__}: {' '.join(str(e).split())[:300]}); please report it "
