@@ -122,8 +122,9 @@ def test_a_signal_keeps_the_checkpoint_says_how_to_resume_and_exits_128_plus_n(t
     src = write_input(tmp_path / "in.jsonl", LINES)
     out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
     args = ["gate", "-i", src, "-o", out, "--rejects", rej, "--batch-size", 2, "--workers", workers]
-    proc = detect(*args, env="slow:0.3", start_new_session=True)
-    wait_for(Path(f"{out}.checkpoint.json"), 4, proc)
+    # a second per batch of two: the signal lands with most of the 25 lines still to do, even on a loaded machine
+    proc = detect(*args, env="slow:1", start_new_session=True)
+    wait_for(Path(f"{out}.checkpoint.json"), 2, proc)
     os.killpg(proc.pid, sig) if sig == signal.SIGINT else proc.send_signal(sig)  # Ctrl-C reaches the group
     code, _, err = finished(proc)
     line = one_line(err)
