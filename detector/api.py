@@ -80,12 +80,18 @@ class Detector:
     ``Detector()`` loads the shipped model; ``Detector(model_dir, fpr=0.001)`` another model or
     operating point; ``scorer=`` swaps the token scorer (tests use a fast fake). With ``cascade=True``
     (the default) a text leaves at the first stage of the model's cascade that is sure of it;
-    ``cascade=False`` reads every text with the full LM budget.
+    ``cascade=False`` reads every text with the full LM budget. ``device`` is where the LM runs: ``auto``
+    (the default: CUDA when torch sees a GPU, else the CPU), ``cpu``, ``cuda`` or ``cuda:N``; on CUDA its
+    weights are bf16 and its statistics fp32 (:mod:`detector.lm.device`).
     """
 
     def __init__(self, model_dir: str | Path | None = None, fpr: float = DEFAULT_FPR, scorer=None,
-                 threshold: float | None = None, threads: int | None = None, cascade: bool = True):
+                 threshold: float | None = None, threads: int | None = None, cascade: bool = True,
+                 device: str | None = "auto"):
         from . import artifact
+        from .lm import device as devices
+
+        device = devices.check(device)
 
         if model_dir is not None and not isinstance(model_dir, (str, PathLike)):
             raise ModelError(f"model_dir must be a path to a model directory (str or Path), got {type(model_dir).__name__}")
@@ -102,7 +108,7 @@ class Detector:
         if scorer is None:
             from .lm import LMScorer
 
-            scorer = LMScorer.for_model(self.artifact.meta["lm"], threads=threads)
+            scorer = LMScorer.for_model(self.artifact.meta["lm"], threads=threads, device=device)
         self.scorer = scorer
         self.early_exits = cascade
 

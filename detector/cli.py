@@ -20,6 +20,8 @@ from .cli_io import EXIT_ERROR, EXIT_FLAGGED, EXIT_OK, fail, main, one_stdin, re
 from .errors import DetectorError
 from .policy import DEFAULT_FPR
 
+DEVICE_HELP = "Where the LM runs: auto (CUDA when available), cpu, cuda or cuda:N."
+
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Detect machine-translated, round-tripped and spun English prose.")
 
@@ -37,6 +39,7 @@ def score(
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
     fpr: float = typer.Option(DEFAULT_FPR, "--fpr", help="Operating point: target false-positive rate (0.001, 0.01, 0.05)."),
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when an input is flagged."),
+    device: str = typer.Option("auto", "--device", help=DEVICE_HELP),
 ):
     """Score texts: p_machine, verdict and the reasons for it.
 
@@ -48,7 +51,7 @@ def score(
     try:
         from .api import Detector
 
-        detector = Detector(model, fpr=fpr)
+        detector = Detector(model, fpr=fpr, device=device)
         results = detector.score_many(texts, with_features=features)
     except DetectorError as e:
         fail(str(e))
@@ -86,6 +89,8 @@ def gate(
     fail_on_flag: bool = typer.Option(False, "--fail-on-flag", help="Exit 1 if any record was flagged machine."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line on stderr (shown only on a terminal)."),
+    device: str = typer.Option("auto", "--device", help=DEVICE_HELP + " With --workers N on one GPU, the N "
+                               "processes share it (each with its own copy of the LM)."),
 ):
     """Gate JSON lines before ingest: keep clean records, set machine-made ones aside, annotate both.
 
@@ -108,7 +113,14 @@ def gate(
     from .gate import GateOptions, run_gate
 
     threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else None  # no oversubscription
-    factory = partial(Detector, model, fpr=DEFAULT_FPR if fpr is None else fpr, threshold=threshold, threads=threads)
+    from .lm.device import check as check_device
+
+    try:
+        device = check_device(device)
+    except DetectorError as e:
+        fail(str(e))
+    factory = partial(Detector, model, fpr=DEFAULT_FPR if fpr is None else fpr, threshold=threshold, threads=threads,
+                      device=device)
     options = GateOptions(text_field, id_field, annotate_only, batch_size, workers, resume, keep_non_english)
     progress = None if quiet or not sys.stderr.isatty() else _Progress()
     try:

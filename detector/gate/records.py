@@ -146,6 +146,24 @@ def route(record: Record, annotation: dict[str, Any] | None, annotate_only: bool
     return Routed(REJECTS, splice(record.raw, [(FIELD, annotation), (REASON, reason)], record.empty), reason)
 
 
+def route_batch(records: list[Record], results, threshold: float, model_id: str | None, annotate_only: bool,
+                has_rejects: bool, keep_non_english: bool = False) -> list[tuple[Routed, str]]:
+    """Route every record of a batch: ``results`` holds ``(verdict, annotation)`` of the records without a
+    problem, in order. Returns ``(routed, verdict)`` per record (verdict ``error`` for records not scored).
+    ``detect gate`` and the Ray integration both write what this returns."""
+    scored = iter(results)
+    out = []
+    for record in records:
+        if record.problem is None:
+            verdict, annotation = next(scored)
+            if model_id is not None:
+                annotation = {**annotation, "model": model_id}
+        else:
+            verdict, annotation = policy.ERROR_VERDICT, error_annotation(record.problem, threshold, model_id)
+        out.append((route(record, annotation, annotate_only, has_rejects, keep_non_english), verdict))
+    return out
+
+
 def _wrapped(record: Record, reason: str, annotation: dict[str, Any] | None = None) -> bytes:
     out: dict[str, Any] = {"reason": reason, "line": record.line}
     if record.has_id:

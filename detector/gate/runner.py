@@ -33,8 +33,7 @@ from ..errors import DetectorError, InputError, OutputError
 from . import paths
 from .jsonl import STDIO, Sink, open_lines, read_json, write_json_atomic
 from .workers import score_batches
-from ..policy import error_annotation
-from .records import OUTPUT, REJECTS, Record, parse, route
+from .records import OUTPUT, REJECTS, Record, parse, route_batch
 
 CHECKPOINT_VERSION = 2  # 2: not_english rejected by default (detector.policy); a version-1 run cannot resume
 COUNTERS = ("input_lines", "kept", "rejected", "errors", "elapsed_seconds")
@@ -273,16 +272,10 @@ def _batches(lines: Iterable[bytes], first: int, digest, options: GateOptions) -
 def _write(batch: _Batch, results: list[tuple[str, dict]], sinks: dict[str, Sink], report: GateReport,
            options: GateOptions, has_rejects: bool) -> None:
     """Route every record of a batch (``results`` holds the scored ones' verdicts and annotations, in order)."""
-    scored = iter(results)
     chunks: dict[str, list[bytes]] = {dest: [] for dest in sinks}
-    model_id = report.model["id"]
-    for record in batch.records:
-        if record.problem is None:
-            verdict, annotation = next(scored)
-            annotation = {**annotation, "model": model_id}
-        else:
-            verdict, annotation = "error", error_annotation(record.problem, report.threshold, model_id)
-        routed = route(record, annotation, options.annotate_only, has_rejects, options.keep_non_english)
+    for record, (routed, verdict) in zip(batch.records, route_batch(
+            batch.records, results, report.threshold, report.model["id"], options.annotate_only, has_rejects,
+            options.keep_non_english)):
         chunks[routed.dest].append(routed.data)
         report.add(record, verdict, routed.dest, routed.reason)
     for dest, sink in sinks.items():

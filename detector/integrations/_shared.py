@@ -29,19 +29,26 @@ class DetectorSettings:
     """Everything needed to build a :class:`~detector.api.Detector` on a worker; cheap to pickle.
 
     ``scorer_factory`` is a picklable zero-argument callable returning a token scorer (tests pass a
-    fake scorer class); ``None`` means the real language model.
+    fake scorer class); ``None`` means the real language model, on ``device`` (``auto``: CUDA when the
+    worker sees a GPU, else the CPU).
     """
 
     model_dir: str | None = None
     fpr: float = policy.DEFAULT_FPR
     threshold: float | None = None
     scorer_factory: Callable[[], Any] | None = None
+    device: str = "auto"
+
+    def __post_init__(self):
+        from ..lm.device import check
+
+        object.__setattr__(self, "device", check(self.device))  # a typo fails where the step is built
 
     def load(self):
         from ..api import Detector
 
         scorer = self.scorer_factory() if self.scorer_factory is not None else None
-        return Detector(self.model_dir, fpr=self.fpr, scorer=scorer, threshold=self.threshold)
+        return Detector(self.model_dir, fpr=self.fpr, scorer=scorer, threshold=self.threshold, device=self.device)
 
 
 @dataclass(frozen=True)

@@ -50,16 +50,18 @@ class DetectorFilter(BaseFilter):
         batch_size: documents per ``Detector.score_many`` call.
         exclusion_writer: a datatrove writer that receives the dropped documents.
         scorer_factory: picklable zero-argument callable returning a token scorer; ``None`` is the real LM.
+        device: where the LM runs in each task: ``auto`` (CUDA when the task sees a GPU), ``cpu``, ``cuda[:N]``.
     """
 
     name = "🕵 Detector"
 
     def __init__(self, model_dir: str | Path | None = None, fpr: float = DEFAULT_FPR, threshold: float | None = None,
                  annotate_only: bool = False, batch_size: int = 16, exclusion_writer=None,
-                 scorer_factory: Callable[[], Any] | None = None, keep_non_english: bool = False):
+                 scorer_factory: Callable[[], Any] | None = None, keep_non_english: bool = False,
+                 device: str = "auto"):
         super().__init__(exclusion_writer=exclusion_writer, batch_size=batch_size)
         self.settings = DetectorSettings(None if model_dir is None else str(model_dir), fpr, threshold,
-                                         scorer_factory)
+                                         scorer_factory, device)
         self.annotate_only = annotate_only
         self.keep_non_english = keep_non_english
         self._detector = None

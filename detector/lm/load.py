@@ -45,8 +45,16 @@ def _bound_malloc() -> None:
         pass
 
 
-def load_model(threads: int | None, spec: LMSpec = SMOLLM2):
-    """Load (model, tokenizer, gguf sha256), converting the GGUF once and caching the result."""
+def load_model(threads: int | None, spec: LMSpec = SMOLLM2, device: str = "cpu", dtype=None):
+    """Load (model, tokenizer, gguf sha256), converting the GGUF once and caching the result; the model is
+    moved to ``device`` (a resolved torch device string) in ``dtype`` (default fp32)."""
+    model, tok, sha = _load_fp32(threads, spec)
+    if device != "cpu" or (dtype is not None and str(dtype) != "torch.float32"):
+        model = model.to(device=device, dtype=dtype)
+    return model, tok, sha
+
+
+def _load_fp32(threads: int | None, spec: LMSpec):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 

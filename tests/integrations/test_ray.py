@@ -97,3 +97,98 @@ def test_numpy_batch_and_bad_column(threshold):
     assert len(scorer({"text": np.array([], dtype=object)})["keep"]) == 0
     with pytest.raises(InputError, match="columns are \\['body'\\]"):
         scorer({"body": np.array(["x"])})
+
+
+# --- cluster scale: an actor pool over JSON lines (malformed ones included) and Parquet -----------------
+
+MALFORMED = [b"not json", b"[1, 2]", b"", b'{"id": "null-text", "text": null}', b'{"id": "num-text", "text": 42}',
+             b'{"id": "dup", "text": "a", "text": "b"}', b'{"id": "nan", "text": NaN}', b"\xff\xfe not utf-8",
+             b'{"id": "taken", "detector": 1, "text": "Some words here."}', b'{"id": "blank", "text": "  "}']
+
+
+@pytest.fixture(scope="module")
+def jsonl_inputs(records, tmp_path_factory):
+    """Two input files (one gzip) holding 300 lines: 290 records cycling through the twenty, and the
+    malformed lines spread among them."""
+    import gzip
+
+    folder = tmp_path_factory.mktemp("lines")
+    lines = [json.dumps({"id": f"r{i}", "text": records[i % len(records)]["text"]}).encode() for i in range(290)]
+    for k, bad in enumerate(MALFORMED):
+        lines.insert(17 * k + 3, bad)
+    (folder / "part-0.jsonl").write_bytes(b"\n".join(lines[:150]) + b"\n")
+    (folder / "part-1.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines[150:]) + b"\n"))
+    return folder, lines
+
+
+def _gate_locally(path: Path, tmp: Path, threshold: float) -> list[bytes]:
+    """The lines ``detect gate`` writes for one input file (kept and rejected), with the fake scorer."""
+    from functools import partial
+
+    from detector.gate import GateOptions, run_gate
+
+    out, rej = tmp / f"{path.name}.out", tmp / f"{path.name}.rej"
+    run_gate(str(path), str(out), str(rej), partial(Detector, scorer=FakeScorer(), threshold=threshold),
+             GateOptions(batch_size=7))
+    return out.read_bytes().splitlines() + rej.read_bytes().splitlines()
+
+
+def _written(folder: Path) -> list[bytes]:
+    return [line for f in sorted(folder.glob("*.jsonl")) for line in f.read_bytes().splitlines()]
+
+
+def test_gate_jsonl_on_two_actors_writes_every_line_as_detect_gate_does(ray_session, jsonl_inputs, threshold,
+                                                                         tmp_path):
+    from detector.integrations.ray import gate_jsonl
+
+    folder, lines = jsonl_inputs
+    counts = gate_jsonl(folder, tmp_path / "kept", tmp_path / "rejected", actors=2, cpus_per_actor=0.5,
+                        batch_size=16, scorer_factory=FakeScorer, threshold=threshold)
+    kept, rejected = _written(tmp_path / "kept"), _written(tmp_path / "rejected")
+    assert counts["lines"] == len(lines) == len(kept) + len(rejected) == 300
+    assert (counts["kept"], counts["rejected"]) == (len(kept), len(rejected))
+    expected = [line for f in sorted(folder.iterdir()) for line in _gate_locally(f, tmp_path, threshold)]
+    assert sorted(kept + rejected) == sorted(expected)  # byte for byte, each line once
+    reasons = {json.loads(line)["reason"] for line in rejected}
+    assert {"invalid_json", "decode_error", "duplicate_key", "field_conflict", "missing_text", "empty_text",
+            "machine_translated"} <= reasons
+    assert all("reason" not in json.loads(line) for line in kept) and 0 < len(kept) < 290
+
+
+def test_gate_jsonl_refuses_a_truncated_gzip_input(ray_session, jsonl_inputs, tmp_path):
+    from detector.integrations.ray import gate_jsonl
+
+    folder, _ = jsonl_inputs
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes((folder / "part-1.jsonl.gz").read_bytes()[:-40])
+    with pytest.raises(Exception, match="cannot read .*cut.jsonl.gz after line"):
+        gate_jsonl(cut, tmp_path / "kept", tmp_path / "rejected", actors=1, cpus_per_actor=0.5,
+                   scorer_factory=FakeScorer, threshold=0.5)
+
+
+def test_score_parquet_on_two_actors_keeps_every_row(ray_session, records, threshold, tmp_path):
+    from detector.integrations.ray import score
+
+    rows = [{"id": f"p{i}", "text": records[i % len(records)]["text"]} for i in range(200)]
+    rows[5]["text"], rows[77]["text"], rows[150]["text"] = None, " \n ", ""
+    pd.DataFrame(rows).to_parquet(tmp_path / "in.parquet")
+    scored = score(ray.data.read_parquet(str(tmp_path / "in.parquet"), override_num_blocks=4), actors=2, cpus_per_actor=0.5,
+                   batch_size=32, scorer_factory=FakeScorer, threshold=threshold).materialize()
+    kept, rejected = split_kept_rejected(scored)
+    kept.write_parquet(str(tmp_path / "kept"))
+    rejected.write_parquet(str(tmp_path / "rejected"))
+    back = {name: pd.read_parquet(tmp_path / name) for name in ("kept", "rejected")}
+    ids = list(back["kept"]["id"]) + list(back["rejected"]["id"])
+    assert sorted(ids) == sorted(r["id"] for r in rows)  # each row once
+    bad = back["rejected"].set_index("id").loc[["p5", "p77", "p150"]]
+    assert list(bad["reason"]) == ["missing_text", "empty_text", "empty_text"] and set(bad["verdict"]) == {"error"}
+    assert (back["rejected"]["reason"] != "").all() and (back["kept"]["reason"] == "").all()
+
+
+def test_pool_arguments_are_checked():
+    from detector.integrations.ray import _pool
+
+    assert _pool(2, 0.25, 1)["num_gpus"] == 0.25 and _pool(2, 0, 1)["num_gpus"] is None
+    for bad in ({"actors": 0}, {"gpus_per_actor": -1}, {"cpus_per_actor": "1"}):
+        with pytest.raises(InputError):
+            _pool(**{"actors": 1, "gpus_per_actor": 0, "cpus_per_actor": 1, **bad})
