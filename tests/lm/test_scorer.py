@@ -339,7 +339,7 @@ def test_batch_invariance(lm, singles):
 
 @pytest.mark.slow
 def test_padding_does_not_change_scores(lm, singles, monkeypatch):
-    monkeypatch.setattr(lm, "batch_size", 2)
+    monkeypatch.setattr(lm, "_batch_size", 2)
     names = ["news", "short", "unicode"]  # sorted by length, "short" is padded up to "news" in one batch
     for name, scores in zip(names, lm.score_many([TEXTS[n] for n in names])):
         _assert_close(scores, singles[name])
