@@ -7,7 +7,7 @@ DATA ?=
 MODEL ?=
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-fast data lexicons corpus-report train eval bench unseen-eval lm-compare ship clean apertium
+.PHONY: setup run test test-fast data lexicons corpus-report train eval bench bench-gpu unseen-eval lm-compare ship clean apertium
 
 setup: $(STAMP)
 
@@ -47,10 +47,14 @@ train: setup
 	$(PY) -m training.train $(if $(DATA),--data $(DATA))
 
 eval: setup
-	$(PY) -m training.evaluate $(if $(MODEL),--model $(MODEL))
+	$(PY) -m training.evaluate $(if $(MODEL),--model $(MODEL)) $(if $(DEVICE),--device $(DEVICE))
 
 bench: setup
-	$(PY) -m training.bench
+	$(PY) -m training.bench $(if $(DEVICE),--device $(DEVICE))
+
+# The LM stage and the gate on a GPU (a random-weight LM of the same configuration): DEVICE=cuda:1 to choose
+bench-gpu: setup
+	$(PY) -m training.bench_gpu --device $(or $(DEVICE),auto)
 
 # Generators the corpus never uses (Galician/Esperanto/Serbo-Croatian round trips, a Moby-thesaurus spinner): docs/eval/unseen_generators.md
 unseen-eval: setup apertium

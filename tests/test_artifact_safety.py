@@ -71,7 +71,7 @@ def test_a_planted_file_is_refused_by_detect_score_and_gate_and_never_runs(plant
     from detector.cli import app
     from fakes import FakeScorer
 
-    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, threads=None: FakeScorer()))
+    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, **kw: FakeScorer()))
     path, marker, payload = planted
     text = tmp_path / "in.txt"
     text.write_text("The talks resumed on Monday after the ministry said the officials would meet again. " * 5)

@@ -34,7 +34,7 @@ def via_gate(tmp_path, monkeypatch, *flags):
     from detector import lm
     from detector.cli import app
 
-    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, threads=None: FakeScorer()))
+    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, **kw: FakeScorer()))
     src, out, rej = tmp_path / "in.jsonl", tmp_path / "kept.jsonl", tmp_path / "rejected.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in RECORDS), encoding="utf-8")
     res = CliRunner().invoke(app, ["gate", "-i", str(src), "-o", str(out), "--rejects", str(rej), *flags])

@@ -174,6 +174,7 @@ def main(argv=None) -> int:
     ap.add_argument("--docs", type=int, default=N_DOCS)
     ap.add_argument("--no-gate", action="store_true", help="skip the gate worker comparison")
     ap.add_argument("--mix-docs", type=int, default=CRAWL_MIX_DOCS, help="documents in the crawl mix")
+    ap.add_argument("--device", default="cpu", help="where our LM stage and cascade run (the baseline: the CPU)")
     ap.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -197,7 +198,7 @@ def main(argv=None) -> int:
     base = baseline_in_child(n, cores)
     base_s, base_tokens = base["seconds"], base["tokens"]
     t0 = time.perf_counter()
-    scorer = LMScorer(threads=cores)
+    scorer = LMScorer(threads=cores, device=args.device)
     scorer.load()
     load_s = time.perf_counter() - t0
     budget = scorer.max_tokens = Detector(scorer=scorer).max_tokens  # the shipped model's budget

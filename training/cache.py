@@ -26,14 +26,17 @@ def probe_digest() -> str:
 
 class ScoreCache:
     def __init__(self, lm_sha256: str, max_tokens: int, root: Path = DEFAULT_DIR,
-                 hidden_layers: tuple[int, ...] = HIDDEN_LAYERS):
+                 hidden_layers: tuple[int, ...] = HIDDEN_LAYERS, weights: str = "float32"):
         self.root = Path(root)
         self.salt = f"{lm_sha256}:{max_tokens}:v{SCORES_VERSION}:{probe_digest()}:h{'-'.join(map(str, hidden_layers))}:"
+        if weights != "float32":  # scores from bf16/fp16 weights (a GPU) are kept apart from the fp32 ones
+            self.salt += f"w{weights}:"
 
     @classmethod
     def for_scorer(cls, scorer, root: Path = DEFAULT_DIR) -> "ScoreCache":
-        """The cache for this scorer's LM file, token budget and hidden-state layers."""
-        return cls(scorer.sha256, scorer.max_tokens, root, scorer.spec.hidden_layers)
+        """The cache for this scorer's LM file, token budget, hidden-state layers and weights' precision."""
+        return cls(scorer.sha256, scorer.max_tokens, root, scorer.spec.hidden_layers,
+                   getattr(scorer, "weights", "float32"))
 
     def _path(self, text: str) -> Path:
         key = hashlib.sha256((self.salt + text).encode("utf-8", "surrogatepass")).hexdigest()

@@ -41,7 +41,7 @@ class SplitScores:
         return np.nan_to_num(self.p, nan=0.0)
 
 
-def detector_for(model_dir=None, cascade: bool = True, fpr: float = 0.01):
+def detector_for(model_dir=None, cascade: bool = True, fpr: float = 0.01, device: str = "cpu"):
     """The Detector ``make eval`` measures: the model's own LM and budget, with the score cache."""
     from detector.api import Detector
     from detector.artifact import load
@@ -49,7 +49,7 @@ def detector_for(model_dir=None, cascade: bool = True, fpr: float = 0.01):
     from training.cache import CachedScorer
 
     meta_lm = load(model_dir).meta["lm"]
-    return Detector(model_dir, fpr=fpr, scorer=CachedScorer(LMScorer.for_model(meta_lm)), cascade=cascade)
+    return Detector(model_dir, fpr=fpr, scorer=CachedScorer(LMScorer.for_model(meta_lm, device=device)), cascade=cascade)
 
 
 def split_scores(detector, records: list[dict], split: str) -> SplitScores:
@@ -198,11 +198,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate a model on dev and test.")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("reports"))
+    ap.add_argument("--device", default="cpu", help="where the LM runs: cpu (the figures in docs/), auto, cuda[:N]")
     args = ap.parse_args(argv)
     try:
         from detector.api import Detector
 
-        casc = detector_for(args.model)
+        casc = detector_for(args.model, device=args.device)
         full = Detector(args.model, scorer=casc.scorer, cascade=False)  # the same LM, loaded once
     except Exception as e:  # noqa: BLE001 - one line for the user, whatever went wrong
         print(f"error: {e}", file=sys.stderr)

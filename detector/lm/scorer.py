@@ -142,6 +142,13 @@ class LMScorer:
         self.device = device
         self.load_seconds = time.perf_counter() - t0
 
+    @property
+    def weights(self) -> str:
+        """The precision of the loaded weights (``float32``, ``bfloat16`` ...); ``float32`` before loading."""
+        if self._model is None:
+            return "float32"
+        return str(next(self._model.parameters()).dtype).removeprefix("torch.")
+
     def tokenize(self, text: str, max_tokens: int | None = None) -> tuple[list[int], np.ndarray]:
         """Token ids and character offsets of the first ``max_tokens`` (default: the scorer's budget) tokens."""
         self.load()

@@ -44,7 +44,7 @@ def test_eval_scores_are_the_clis_with_a_fake_scorer(tmp_path, monkeypatch):
     records = _handful()
     scored = evaluate.split_scores(Detector(scorer=FakeScorer()), records, "test")
     paths = _files(records, tmp_path)
-    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, threads=None: FakeScorer()))
+    monkeypatch.setattr(lm.LMScorer, "for_model", classmethod(lambda cls, meta, **kw: FakeScorer()))
     res = CliRunner().invoke(app, ["score", "--json", "--no-fail", *map(str, paths)])
     assert res.exit_code == 0, res.output
     _assert_same(scored, _cli_rows(res.stdout))
