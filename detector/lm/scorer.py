@@ -13,10 +13,9 @@ import numpy as np
 
 from ..errors import InputError
 from .load import load_model
+from .windows import STRIDE, WINDOW, _batches, _windows  # noqa: F401  (tests and callers name them here)
 from .specs import SMOLLM2, LMSpec, spec_for
 
-WINDOW = 512  # tokens per forward pass (model context is larger; this bounds memory and cost)
-STRIDE = 384  # new tokens scored per window after the first
 DEFAULT_MAX_TOKENS = 128  # token budget per document (first N tokens); docs/eval/budget_curve.md
 SOFTMAX_TOKENS = 4096  # positions whose vocabulary-wide log-softmax is held at once (~0.8 GB in fp32)
 SCORES_VERSION = 4  # bump when TokenScores or the probe logic change (keys stored score caches; the lexicon keys itself)
@@ -274,38 +273,3 @@ class LMScorer:
             return of_length
 
         return [arrays(k) for k in range(len(probes))]
-
-
-def _batches(lengths: list[int], batch_size: int, tokens_per_batch: int):
-    """Consecutive runs of ``lengths`` (ascending) with at most ``batch_size`` rows and ``tokens_per_batch``
-    padded tokens each (a window longer than that budget goes alone); yields index lists.
-
-    >>> list(_batches([3, 3, 4, 9], 8, 12))
-    [[0, 1, 2], [3]]
-    >>> list(_batches([3, 3, 4, 9], 2, 1000))
-    [[0, 1], [2, 3]]
-    """
-    batch: list[int] = []
-    for k, n in enumerate(lengths):
-        if batch and (len(batch) >= batch_size or (len(batch) + 1) * n > tokens_per_batch):
-            yield batch
-            batch = []
-        batch.append(k)
-    if batch:
-        yield batch
-
-
-def _windows(ids: list[int]):
-    """Split ``ids`` (BOS first) into overlapping windows: yields (window, order key, predictions to drop).
-
-    The first window scores tokens 1..WINDOW-1; each later window re-reads WINDOW-STRIDE tokens of
-    context and contributes only its new tokens, so every token is scored exactly once.
-    """
-    if len(ids) <= 1:
-        return
-    yield ids[:WINDOW], 0, 0
-    pos = WINDOW
-    while pos < len(ids):
-        ctx = pos - (WINDOW - STRIDE)
-        yield ids[ctx: pos + STRIDE], pos, pos - ctx - 1
-        pos += STRIDE
