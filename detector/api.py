@@ -17,17 +17,20 @@ from .cascade import MAX_FEATURE_CHARS, row  # noqa: F401  (MAX_FEATURE_CHARS: p
 from .errors import InputError, ModelError
 from .language import Language
 from .policy import DEFAULT_FPR
+from .reasons import Reason, SentenceEvidence
 from .spans import Measured, Span
 from .text import ensure_text
 
-FAMILY_REASONS = {"lm": "lm_surprisal", "punct": "punctuation_damage", "names": "name_title_inconsistency",
-                  "lexical": "unidiomatic_wording", "ngram": "machine_wording"}
-MAX_REASONS = 5
+MAX_REASONS = 5  # reason codes in ``Score.reasons`` and the pipelines' annotation (the strongest)
 
 
 @dataclass(frozen=True)
 class Score:
-    """The detector's judgement on one text. Spans are offsets into the text as given."""
+    """The detector's judgement on one text. Spans are offsets into the text as given.
+
+    ``explanation`` lists the reasons (:mod:`detector.reasons`) whose evidence is unusual for human text,
+    strongest first, each with its spans; ``reasons`` are their codes (at most :data:`MAX_REASONS`) and
+    ``spans`` all their spans; ``sentences`` the sentences those spans fall in."""
 
     p_machine: float  # NaN (null in JSON) for not_english: no meaningful score exists
     verdict: str  # machine | clean | too_short | not_english
@@ -41,6 +44,8 @@ class Score:
     language: Language | None = None  # None when the text is too short to tell
     lm_tokens: int = 0  # LM tokens the decision read: at most the budget, fewer for a shorter text (0: decided
     #                     on the handcrafted features alone)
+    explanation: tuple[Reason, ...] = ()
+    sentences: tuple[SentenceEvidence, ...] = ()
 
     @property
     def flagged(self) -> bool:
@@ -54,8 +59,10 @@ class Score:
     def as_dict(self, text: str, with_features: bool = False) -> dict[str, Any]:
         out = {"p_machine": _prob(self.p_machine), "verdict": self.verdict, "threshold": round(self.threshold, 6),
                "words": self.words, "lm_tokens": self.lm_tokens,
-               "language": self.language.as_dict() if self.language else None, "reasons": list(self.reasons),
+               "language": self.language.as_dict() if self.language else None,
+               "reasons": [r.as_dict(text) for r in self.explanation],
                "spans": [s.as_dict(text) for s in self.spans],
+               "sentences": [s.as_dict() for s in self.sentences],
                "hygiene": {"flags": list(self.hygiene_flags), "spans": [s.as_dict(text) for s in self.hygiene_spans]}}
         if with_features:
             out["features"] = {k: (None if math.isnan(v) else v) for k, v in self.features.items()}
@@ -128,7 +135,7 @@ class Detector:
         except TypeError:
             raise InputError(f"score_many takes a list of texts, got {type(texts).__name__}") from None
         decisions = cascade.run(texts, self.artifact, self.scorer, self.threshold, self.early_exits, with_features)
-        return [self._score(d) for d in decisions]
+        return [self._score(d, t) for d, t in zip(decisions, texts)]
 
     def filter(self, items: Iterable, text_of: Callable[[Any], Any] = lambda x: x, annotate_only: bool = False,
                batch_size: int = 16, keep_non_english: bool = False) -> Iterator[tuple[Any, Verdict]]:
@@ -162,41 +169,27 @@ class Detector:
                                     keep_non_english, problem)
             yield item, Verdict(outcome.keep, score, score.reasons if score else (problem,), outcome.reason)
 
-    def _score(self, d) -> Score:
+    def _score(self, d, text: str) -> Score:
+        from .reasons import by_sentence, explain
+
         if d.verdict == "not_english":
-            return Score(math.nan, "not_english", self.threshold, d.words, ("not_english", d.language.reason), (),
-                         (), (), {}, d.language, 0)
+            found = tuple(Reason(c, math.nan, (), ()) for c in ("not_english", d.language.reason))
+            return Score(math.nan, "not_english", self.threshold, d.words, tuple(r.code for r in found), (),
+                         (), (), {}, d.language, 0, found)
         from .features import registry
         from .submodels import SPIN
 
         fams = {n: s.family for n, s in registry().items()}
-        spans = _spans(d.measured, fams, evidence=True)
-        hygiene = _spans(d.measured, fams, evidence=False)
-        pushes = self._family_push(row(d.measured, d.stage.features), d.p, d.stage) if d.verdict == "machine" else []
+        found = explain(self.artifact, d.stage, d.measured, d.floor)
+        spans = tuple(sorted({s for r in found for s in r.spans}))
+        hygiene = tuple(sorted({s for n, m in d.measured.items() if fams.get(n) == "hygiene" for s in m.spans}))
         names = list(registry()) + [f for f in self.artifact.features if f not in registry()]
         if SPIN.name in self.artifact.submodels:
             names.append(SPIN.feature)
         values = {name: d.measured[name].value if name in d.measured else math.nan for name in names}
-        return Score(d.p, d.verdict, self.threshold, d.words, _reasons(spans, pushes), spans,
-                     tuple(sorted({s.reason for s in hygiene})), hygiene, values, d.language, d.lm_tokens)
-
-    def _family_push(self, x: np.ndarray, p: float, stage) -> list[tuple[float, str]]:
-        """How much p_machine falls when each family's features are reset to their training medians."""
-        medians = self.artifact.meta.get("feature_medians", {})
-        variants, reasons = [], []
-        for fam, reason in FAMILY_REASONS.items():
-            cols = [i for i, f in enumerate(stage.features) if f.startswith(fam + ".")]
-            if not cols:
-                continue
-            x2 = x.copy()
-            for i in cols:
-                x2[0, i] = medians.get(stage.features[i], math.nan)
-            variants.append(x2)
-            reasons.append(reason)
-        if not variants:
-            return []
-        pushed = stage.predict_proba(np.vstack(variants))  # one call for every family
-        return sorted(((p - float(q), r) for q, r in zip(pushed, reasons)), reverse=True)
+        return Score(d.p, d.verdict, self.threshold, d.words, tuple(r.code for r in found[:MAX_REASONS]), spans,
+                     tuple(sorted({s.reason for s in hygiene})), hygiene, values, d.language, d.lm_tokens, found,
+                     by_sentence(text, found))
 
 
 def _text_of(text_of: Callable[[Any], Any], item) -> Any:
@@ -215,17 +208,3 @@ def _number(name: str, value) -> float:
 
 def _prob(p: float) -> float | None:
     return None if math.isnan(p) else round(p, 6)
-
-
-def _spans(measured: dict[str, Measured], families: dict[str, str], evidence: bool) -> tuple[Span, ...]:
-    keep = {s for name, m in measured.items() if (families.get(name) != "hygiene") == evidence for s in m.spans}
-    return tuple(sorted(keep))
-
-
-def _reasons(spans: tuple[Span, ...], pushes: list[tuple[float, str]]) -> tuple[str, ...]:
-    counts: dict[str, int] = {}
-    for s in spans:
-        counts[s.reason] = counts.get(s.reason, 0) + 1
-    ranked = sorted(counts, key=lambda r: -counts[r])
-    ranked += [r for push, r in pushes if push > 0.05 and r not in ranked]
-    return tuple(ranked[:MAX_REASONS])

@@ -60,6 +60,11 @@ class Stage:
     def exits(self, p: float) -> bool:
         return p <= self.low or p >= self.high
 
+    @property
+    def final(self) -> bool:
+        """The full model's stage (it decides every text that reaches it)."""
+        return self.low >= self.high
+
 
 @dataclass
 class Artifact:
@@ -85,6 +90,19 @@ class Artifact:
         """The classifier's probability per row of the full feature list (before the cascade's final
         combination, :func:`detector.cascade.final_combination`)."""
         return positive_proba(self.classifier, X)
+
+    @property
+    def reason_bounds(self) -> dict[str, float]:
+        """Per evidence feature, the value above which it is unusual for human text (``meta.json``
+        ``reason_bounds``, :mod:`detector.reasons`). A model without them (trained before they existed)
+        counts any artifact a handcrafted span feature finds, and never the LM's or the sub-models' evidence."""
+        stored = self.meta.get("reason_bounds")
+        if stored:
+            return {k: float(v) for k, v in stored["features"].items()}
+        from .reasons import evidence_reasons
+
+        return {f: 0.0 for r in evidence_reasons() if r.level == "span" for f in r.features
+                if not f.startswith("lm.")}
 
     def final_stage(self) -> Stage:
         """The full model as the cascade's last stage: every feature, the whole LM budget, always decides."""

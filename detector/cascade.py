@@ -40,6 +40,7 @@ class Decision:
     lm_tokens: int = 0  # LM tokens the decision read (0: decided without the LM)
     stage: Any = None  # the artifact Stage that decided (None for not_english)
     measured: dict[str, Measured] | None = None  # every feature computed on the way, with spans
+    floor: float = 0.0  # the evidence rule's floor on p (0: none)
 
 
 def verdict(p: float, words: int, min_words: int, threshold: float) -> str:
@@ -145,7 +146,7 @@ def run(texts: list[str], artifact, scorer, threshold: float, early_exits: bool 
             p = max(float(p), floor[i])
             if stage is final or stage.exits(p) or words[i] < artifact.min_words:
                 out[i] = Decision(p, verdict(p, words[i], artifact.min_words, threshold), words[i], langs[i],
-                                  read[i], stage, measured[i])
+                                  read[i], stage, measured[i], floor[i])
     if with_features:
         _report_lm_features(artifact, scorer, texts, [i for i in todo if out[i].stage.tokens < final.tokens], measured)
     return out  # type: ignore[return-value]
