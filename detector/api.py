@@ -13,12 +13,12 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from . import policy
-from .cascade import MAX_FEATURE_CHARS, row  # noqa: F401  (MAX_FEATURE_CHARS: part of the API)
+from .cascade import MAX_FEATURE_CHARS  # noqa: F401  (part of the API)
 from .errors import InputError, ModelError
 from .language import Language
 from .policy import DEFAULT_FPR
 from .reasons import Reason, SentenceEvidence
-from .spans import Measured, Span
+from .spans import Span
 from .text import ensure_text
 
 MAX_REASONS = 5  # reason codes in ``Score.reasons`` and the pipelines' annotation (the strongest)

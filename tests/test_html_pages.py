@@ -4,6 +4,7 @@ The browser tests run headless Chromium offline: a screenshot (the page renders)
 spans and edits are in the DOM after the scripts ran, and the page recorded no script errors).
 """
 import json
+import html
 import re
 import shutil
 import subprocess
@@ -37,8 +38,33 @@ def pages(tmp_path_factory):
 def test_explain_page_marks_tokens_spans_and_panel(pages):
     page = pages[0].read_text(encoding="utf-8")
     assert re.search(r'class="span" data-reason="[a-z_]+"', page)
-    assert 'class="tok b1"' in page and "p_machine" in page and "hygiene" in page
+    assert 'class="tok b1"' in page and "p_machine" in page and "Scrape damage" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched
+
+
+def test_explain_page_is_for_editors():
+    """Verdict in words, numbered reasons by title with links to every place (a visible number at each), the
+    LM shading off until the expert toggle, and the LM use said truly."""
+    from detector.explain_html import verdict_words
+    from detector.reasons import info
+
+    det = Detector(scorer=FakeScorer())
+    text = SEEDS["seed-003"]
+    score = det.score(text)
+    page = explain_page(text, score, det.scorer.score(text))
+    assert score.explanation and verdict_words(score)[0].startswith("Machine-made")
+    for n, r in enumerate(score.explanation, 1):
+        assert html.escape(info(r.code).title) in page and f'<span class="badge" data-c="{(n - 1) % 6 + 1}">{n}</span>' in page
+        if r.spans:
+            assert len(re.findall(r'href="#place-\d+"', page)) >= len(r.spans)
+    anchors = set(re.findall(r'id="(place-\d+)"', page))
+    assert anchors and all(f'href="#{a}"' in page for a in anchors)
+    assert len(re.findall(r'class="tag" data-n="[0-9,]+"', page)) == len(anchors)
+    assert "<body>" in page and "lm-on" not in page.split("<style>")[0] and 'id="lm-toggle"' in page
+    used = ("read the first %d tokens" % score.lm_tokens) if score.lm_tokens else "was not used"
+    assert used in page
+    clean = det.score(SEEDS["seed-002"])
+    assert verdict_words(clean)[0].startswith("Human-written")
 
 
 def test_compare_page_links_pairs_and_edits(pages):
