@@ -106,14 +106,15 @@ def _print_score(out, fmt: str, path: str, text: str, res, features: bool) -> No
 
 
 @app.command("reasons")
-def reasons_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON object per reason.")):
+def reasons_cmd(as_json: bool = typer.Option(False, "--json", help="One JSON object per reason."),
+                markdown: bool = typer.Option(False, "--markdown", help="The table as Markdown (docs/reasons.md).")):
     """List every reason code with its title and what it means (the table the JSON and HTML read).
 
     Example: detect reasons --json
     """
-    from .cli_output import reasons_table
+    from .cli_output import reasons_markdown, reasons_table
 
-    for line in reasons_table(as_json):
+    for line in (reasons_markdown() if markdown else reasons_table(as_json)):
         typer.echo(line)
     raise typer.Exit(EXIT_OK)
 

@@ -61,6 +61,27 @@ def score_summary(verdicts: Counter, seconds: float) -> str:
     return f"score: {n:,} input{'s' if n != 1 else ''}: {parts or 'none'}; {seconds:.1f} s"
 
 
+def reasons_markdown() -> list[str]:
+    """The table as Markdown: ``docs/reasons.md`` is this output (a test keeps them equal)."""
+    from .reasons import TABLE
+
+    heads = {"evidence": "## Evidence of machine origin\n\nListed for a text only when its evidence is unusual for "
+                         "human text (over the model's `reason_bounds`), strongest first.",
+             "hygiene": "## Hygiene: scrape damage\n\nReported apart (`hygiene`); never evidence of machine origin.",
+             "gate": "## Gate and pipeline reasons\n\nThe `reason` of a rejected record (`detect gate`, "
+                     "`Detector.filter`, datatrove, Ray, `datasets`)."}
+    out, group = [], None
+    for r in TABLE:
+        if r.group != group:
+            group = r.group
+            out += ["", heads[group], "", "| code | title | points at | what it means | evidence features |",
+                    "|---|---|---|---|---|"]
+        where = "the whole text" if r.level == "document" else "spans"
+        feats = ", ".join(f"`{f}`" for f in r.features) or "-"
+        out.append(f"| `{r.code}` | {r.title} | {where} | {r.description} | {feats} |")
+    return out
+
+
 def reasons_table(as_json: bool) -> list[str]:
     from .reasons import TABLE
 

@@ -59,6 +59,10 @@ def test_train_writes_a_loadable_model(tmp_path, monkeypatch, user_jsonl):
         assert stage.high > max(art.threshold(f) for f in (0.001, 0.01, 0.05))
     assert art.meta["thresholds"]["0.01"]["chosen_on"] == "dev"
     assert 0.0 <= art.threshold(0.01) <= 1.0
+    bounds = art.meta["reason_bounds"]  # the human dev bounds the reasons are listed against
+    assert bounds["split"] == "dev" and bounds["quantile"] == 0.99 and bounds["n"] > 0
+    assert set(bounds["features"]) <= set(art.features) | {"lm.spin_probability.v1"}
+    assert "punct.space_before.v1" in bounds["features"] and art.reason_bounds == bounds["features"]
     with pytest.raises(M.ModelError):
         train.run(records, out, FakeScorer(), "logreg", log=lambda m: None)  # never overwrites
     assert "translation_probe" not in subs and "translation_probe" not in art.submodels  # no WMT kinds in this data
