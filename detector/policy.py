@@ -1,5 +1,5 @@
 """What happens to a record, decided once for every entry point: ``detect gate``, ``Detector.filter``, the
-datatrove step and the Ray scorer all call :func:`decide` (and :func:`text_problem` first).
+datatrove step and the Ray and ``datasets`` scorers all call :func:`decide` (and :func:`text_problem` first).
 
 A quality gate for English ingestion keeps only ``clean`` texts. Reason slugs, stable and part of the API:
 

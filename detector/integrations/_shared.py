@@ -6,6 +6,7 @@ is missing (``None``, not a string) or blank is not scored: it gets verdict ``er
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -70,6 +71,19 @@ def decide_batch(detector, values: list[Any], annotate_only: bool = False,
     verdicts = detector.filter(values, annotate_only=annotate_only, batch_size=max(1, len(values)),
                                keep_non_english=keep_non_english)
     return [_decision(v, detector.threshold) for _, v in verdicts]
+
+
+def decision_columns(decisions: list[Decision]) -> dict[str, list]:
+    """The columns a dataset engine adds, one value per decision (Ray and Hugging Face ``datasets`` alike):
+    ``p_machine`` (NaN when not scored or not English), ``verdict``, ``keep``, ``reason`` (``""`` when kept)
+    and ``detector`` (the annotation as JSON text)."""
+    return {
+        "p_machine": [math.nan if d.p_machine is None else float(d.p_machine) for d in decisions],
+        "verdict": [d.verdict for d in decisions],
+        "keep": [bool(d.keep) for d in decisions],
+        "reason": [d.reason for d in decisions],
+        "detector": [json.dumps(d.annotation) for d in decisions],
+    }
 
 
 def _decision(v, threshold: float) -> Decision:

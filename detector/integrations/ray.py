@@ -40,7 +40,6 @@ Ray itself until :func:`score` or :func:`gate_jsonl` is called.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable
 
@@ -48,7 +47,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..policy import DEFAULT_FPR
-from ._shared import DetectorSettings, decide_batch, missing_extra
+from ._shared import DetectorSettings, decide_batch, decision_columns, missing_extra
+
+_DTYPES = {"p_machine": np.float64, "keep": bool}  # the other columns are strings (object arrays)
 
 
 class DetectorBatchScorer:
@@ -82,19 +83,18 @@ class DetectorBatchScorer:
         return list(batch[self.text_column])
 
     def _columns(self, texts: list[Any]) -> dict[str, np.ndarray]:
-        decisions = decide_batch(self.detector, texts, self.annotate_only, self.keep_non_english)
-        return {
-            "p_machine": np.array([d.p_machine for d in decisions], dtype=np.float64),
-            "verdict": np.array([d.verdict for d in decisions], dtype=object),
-            "keep": np.array([d.keep for d in decisions], dtype=bool),
-            "reason": np.array([d.reason for d in decisions], dtype=object),
-            "detector": np.array([json.dumps(d.annotation) for d in decisions], dtype=object),
-        }
+        columns = decision_columns(decide_batch(self.detector, texts, self.annotate_only, self.keep_non_english))
+        return {name: np.array(values, dtype=_DTYPES.get(name, object)) for name, values in columns.items()}
 
 
 def split_kept_rejected(ds):
-    """``(kept, rejected)``: the rows of a scored Ray dataset with ``keep`` true, and the others."""
-    return ds.filter(_is_kept), ds.filter(_is_rejected)
+    """``(kept, rejected)``: the rows of a scored Ray dataset with ``keep`` true, and the others (a predicate
+    expression, which Ray evaluates with Arrow, where this Ray has them; else a row function)."""
+    try:
+        from ray.data.expressions import col
+    except ImportError:
+        return ds.filter(_is_kept), ds.filter(_is_rejected)
+    return ds.filter(expr=col("keep")), ds.filter(expr=~col("keep"))
 
 
 def _is_kept(row: dict[str, Any]) -> bool:

@@ -5,8 +5,8 @@
 It learns the word-choice and word-order habits machine translation leaves behind (for example, more
 "of the" constructions) from the training corpus, costs a millisecond or two per article, and needs no LM. Its logit is one input of the main classifier (``ngram.word_logit.v1``) and of the
 cascade's first stage. It is trained with the classifier (``make train``) and stored in the model
-directory (``word_ngram.skops``, sha256-checked like the classifier). When it drives a ``machine`` verdict
-the reason is ``machine_wording``.
+directory (``word_ngram.skops``, sha256-checked like the classifier). When its logit is unusual for human text the
+reason ``machine_wording`` is listed (:mod:`detector.reasons`).
 
 **Translation n-gram model** (``translation_ngram``, feature ``ngram.mt_logit.v1``): the same pipeline fitted
 on MT against human translation only, with twice the hashed features and idf weights. The general model

@@ -6,8 +6,9 @@ PROBE = """
 import sys
 sys.modules["datatrove"] = None  # as if datatrove were not installed
 import detector.integrations.ray
+import detector.integrations.hf
 from detector.errors import DetectorError
-assert not {"ray", "torch", "pandas"} & set(sys.modules), "heavy imports at import time"
+assert not {"ray", "torch", "pandas", "datasets", "pyarrow"} & set(sys.modules), "heavy imports at import time"
 try:
     import detector.integrations.datatrove
 except ImportError as e:
