@@ -13,13 +13,14 @@ def auroc(y: np.ndarray, p: np.ndarray) -> float | None:
 
 
 def kind_metrics(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, holdout: np.ndarray, threshold: float) -> dict:
-    """The figures the acceptance list names, on one split."""
+    """The figures the acceptance list names, on one split. A kind that labels both machine and human texts
+    (a user's default ``user``) gets its TPR over its machine texts and its FPR over its human ones."""
     human = y == 0
     out = {"auroc_all": auroc(y, p), "n": int(len(y))}
     for kind in sorted(set(kinds[y == 1])):
         sel = (kinds == kind) | human
         out[f"auroc_{kind}_vs_human"] = auroc(y[sel], p[sel])
-        out[f"tpr_{kind}"] = float(np.mean(p[kinds == kind] >= threshold))
+        out[f"tpr_{kind}"] = float(np.mean(p[(kinds == kind) & ~human] >= threshold))
     sel = (kinds == "mt") | (kinds == "human_translation")
     out["auroc_mt_vs_human_translation"] = auroc(y[sel], p[sel])
     for held in ("system", "language"):
@@ -27,9 +28,9 @@ def kind_metrics(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, holdout: np.nd
         ref = (kinds == "human_translation") & ((holdout == held) if held == "language" else True)
         out[f"auroc_never_seen_{held}"] = auroc(np.r_[np.ones(m.sum()), np.zeros(ref.sum())], np.r_[p[m], p[ref]])
         out[f"n_never_seen_{held}"] = int(m.sum())
-    for kind in HUMAN_KINDS:
-        if (kinds == kind).any():
-            out[f"fpr_{kind}"] = float(np.mean(p[kinds == kind] >= threshold))
+    for kind in (*HUMAN_KINDS, *sorted(set(kinds[human]) - set(HUMAN_KINDS))):
+        if ((kinds == kind) & human).any():
+            out[f"fpr_{kind}"] = float(np.mean(p[(kinds == kind) & human] >= threshold))
     return out
 
 

@@ -1,4 +1,5 @@
-"""``make train``: fit the calibrated classifier on the corpus (or a user's JSONL) and write a model dir.
+"""``make train``: fit the calibrated classifier on the corpus (or a user's JSONL, alone or added to it) and
+write a model dir.
 
 Fits the sub-models (:mod:`detector.submodels`), the calibrated classifier and the cascade's early-exit
 stages on ``train``, chooses thresholds on ``dev``, reports held-out metrics on ``test`` and stores them in
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,7 +22,7 @@ from detector import artifact as M
 from detector.lm import SPECS, LMScorer
 from detector.cascade import final_combination
 from detector.submodels import BY_NAME, ngram, probe, spin
-from training import cascade_fit, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit
+from training import cascade_fit, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit, reason_bounds, scorecard
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
 
@@ -107,6 +107,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "cascade": cascade_report,
         "evidence_rule": rule,
+        "reason_bounds": reason_bounds.from_matrix(X["dev"], names, dv[1] == 0, _spin_column(shell, X["dev"])),
     }
     kinds = list(probe.TRANSLATION_KINDS)
     subs = {"word_ngram": (ngram_model, {}),
@@ -207,6 +208,17 @@ def fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier
                               budget, classifier, log, floor, guards=[scraped])
 
 
+def _spin_column(shell, X: np.ndarray) -> dict:
+    """The spin route's probability per row (a reason's evidence, not a classifier feature)."""
+    from detector.submodels import SPIN, spin
+
+    model = shell.submodels.get(SPIN.name)
+    if model is None:
+        return {}
+    cols = [shell.features.index(f) for f in spin.inputs(shell.meta["submodels"][SPIN.name])]
+    return {SPIN.feature: spin.probability(model, X[:, cols])}
+
+
 def _fmt(x) -> str:
     return "n/a" if x is None else f"{x:.4f}"
 
@@ -246,9 +258,18 @@ def bundled_translation_extra(corpus: list[dict], log) -> list[dict]:
     return extra
 
 
+def log_added(records: list[dict], user: list[dict], log) -> None:
+    """Say what MODE=add trains on: the corpus's records, the user's, and the user's left out."""
+    added = sum(r["id"].startswith(data.USER_PREFIX) for r in records)
+    log(f"  {len(records) - added} corpus records and {added} of {len(user)} of yours"
+        + (f" ({len(user) - added} repeat a corpus text: left out)" if added < len(user) else ""))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train a detector model.")
     ap.add_argument("--data", type=Path, default=None, help="JSONL with text and label (default: data/corpus)")
+    ap.add_argument("--mode", choices=data.MODES, default="replace",
+                    help="replace: train on --data alone (the default); add: on the bundled corpus and --data")
     ap.add_argument("--out", type=Path, default=None, help="new model directory (default: models/<timestamp>)")
     ap.add_argument("--max-train", type=int, default=None,
                     help="train records used (default: all; LM scoring takes about 0.3 s per record)")
@@ -261,12 +282,14 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     try:
-        records = data.load_user_jsonl(args.data) if args.data else data.load_corpus()
+        records, user = data.load_training(args.data, args.mode)
     except (OSError, detector.DetectorError) as e:
         log(f"error: {e}")
         return 2
+    if args.mode == "add":
+        log_added(records, user, log)
     ngram_train = [r for r in records if r["split"] == "train"]
-    extra = [] if args.data else bundled_translation_extra(records, log)
+    extra = [] if args.mode == "replace" and args.data else bundled_translation_extra(records, log)
     records = select(records, args.max_train)
     missing = [s for s in data.SPLITS if not any(r["split"] == s for r in records)]
     if missing:
@@ -276,7 +299,7 @@ def main(argv=None) -> int:
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
     meta = run(records, out, LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm]), args.classifier, log,
                ngram_train, args.max_tokens, extra)
-    print(json.dumps({"model": str(out), "test": meta["metrics"]["test"]}, indent=2))
+    print(f"model: {out}\n{scorecard.scorecard(meta, scorecard.shipped_meta())}")
     return 0
 
 

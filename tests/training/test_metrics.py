@@ -124,3 +124,14 @@ def test_reports_name_a_model_inside_the_working_directory_by_its_relative_path(
     assert shown_path("models/m") == "models/m"
     outside = tmp_path.parent / "elsewhere"
     assert shown_path(outside) == str(outside)  # outside the working directory: as given
+
+
+def test_a_kind_with_both_labels_gets_its_tpr_on_machines_and_its_fpr_on_humans():
+    """A user's records default to kind ``user`` whatever their label (make train DATA=...)."""
+    p = np.array([0.9, 0.8, 0.2, 0.6, 0.1, 0.7])
+    y = np.array([1, 1, 1, 0, 0, 0])
+    kinds = np.array(["user"] * 5 + ["native"])
+    got = metrics.kind_metrics(p, y, kinds, np.array([""] * 6), threshold=0.5)
+    assert got["tpr_user"] == pytest.approx(2 / 3) and got["fpr_user"] == 0.5 and got["fpr_native"] == 1.0
+    assert got["auroc_user_vs_human"] == got["auroc_all"] and got["n"] == 6
+    assert list(got).index("fpr_native") < list(got).index("fpr_user")  # the corpus's human kinds first
