@@ -11,6 +11,8 @@ schema and ``.npy`` arrays, read without pickle); nothing is unpickled, ever. Lo
 naming any other type is refused, with the types listed, before any file is loaded); then it loads each
 file with only those types trusted and checks that each object is what its slot needs (:func:`_check_slot`),
 including the bounds of every gradient-boosted tree, whose node indices scikit-learn follows unchecked.
+A process parses the same verified files once: the fitted models are kept by every file's sha256 (checked
+again on each load), so a second Detector on an unchanged model skips the parse.
 Older directories (schema 1 and 2, pickled ``.joblib`` files) are refused with the command that
 converts them (:mod:`training.convert_model`). The format is described in ``docs/model-format.md``.
 """
@@ -194,14 +196,29 @@ def load(path: Path | str | None = None) -> Artifact:
     files.update({name: _file_entry(path, f"submodels.{name}", entry) for name, entry in subs.items()})
     for file, sha in files.values():  # every file verifies ...
         _verify(file, sha)
-    for file, _ in files.values():  # ... and names only trusted types, before any is loaded
-        model_files.refuse_untrusted(file)
-    classifier = model_files.check_slot(model_files.read(files["classifier"][0]), files["classifier"][0], "classifier", meta["features"])
-    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]),
-                    model_files.check_slot(model_files.read(files[f"stage{k}"][0]), files[f"stage{k}"][0], "stage", s["features"]))
-              for k, s in enumerate(specs)]
-    return Artifact(classifier, meta, path, stages,
-                    {name: model_files.check_slot(model_files.read(files[name][0]), files[name][0], name, subs[name]) for name in subs})
+    key = json.dumps([sorted((slot, sha) for slot, (_, sha) in files.items()), meta["features"], specs, subs],
+                     sort_keys=True, default=str)
+    if key not in _LOADED:  # the same verified bytes, read before in this process: parsed once
+        for file, _ in files.values():  # ... and names only trusted types, before any is loaded
+            model_files.refuse_untrusted(file)
+        classifier = model_files.check_slot(model_files.read(files["classifier"][0]), files["classifier"][0], "classifier", meta["features"])
+        stages = [model_files.check_slot(model_files.read(files[f"stage{k}"][0]), files[f"stage{k}"][0], "stage", s["features"])
+                  for k, s in enumerate(specs)]
+        fitted = {name: model_files.check_slot(model_files.read(files[name][0]), files[name][0], name, subs[name]) for name in subs}
+        while len(_LOADED) >= _CACHE_SIZE:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = (classifier, stages, fitted)
+    classifier, stage_models, fitted = _LOADED[key]
+    stages = [Stage(int(s["tokens"]), list(s["features"]), float(s["low"]), float(s["high"]), model)
+              for s, model in zip(specs, stage_models)]
+    return Artifact(classifier, meta, path, stages, dict(fitted))
+
+
+_CACHE_SIZE = 4
+# Fitted models already parsed in this process, by the sha256 of every file and the meta entries their checks
+# read: a second Detector on the same verified files skips the (slow) skops parse. Fitted models are only
+# ever read (predict), so Artifacts share them; each gets its own freshly read meta.
+_LOADED: dict[str, tuple] = {}
 
 
 def _stage_specs(meta: dict, path: Path) -> list[dict]:

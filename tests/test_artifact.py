@@ -117,6 +117,15 @@ def test_load_roundtrip_keeps_meta_and_adds_schema_and_hash(saved):
     assert set(required_keys()) <= set(meta)
 
 
+def test_a_second_load_shares_the_parsed_models_but_still_verifies_the_files(saved):
+    _, path = saved
+    first, second = model.load(path), model.load(path)
+    assert second.classifier is first.classifier and second.meta is not first.meta
+    file = path / model.CLASSIFIER_FILE
+    file.write_bytes(file.read_bytes() + b"x")  # the cached bytes no longer match the file
+    assert "sha256" in _load_error(path)
+
+
 def test_save_writes_only_the_new_directory(saved, tmp_path):
     _, path = saved
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary directory left behind
