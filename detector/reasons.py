@@ -196,24 +196,18 @@ def candidates(measured: dict[str, Measured], bounds: dict[str, float]) -> list[
 def spans_of(measured: dict[str, Measured], r: ReasonInfo, hit: tuple[str, ...]) -> tuple[Span, ...]:
     """The spans of reason ``r`` from its unusual features (none for a document-level reason). A derived
     feature (the evidence totals) points at the spans of the features it counts, each with its own reason."""
-    from .features import lookup
+    from .features import registry
 
     if r.level == DOCUMENT:
         return ()
-    out = set()
+    out, reg = set(), registry()
     for f in hit:
-        reads = lookup(f).reads if f in _registered() else None
+        reads = reg[f].reads if f in reg else None
         if reads:
             out.update(s for n in reads() if n in measured for s in measured[n].spans)
         else:
             out.update(s for s in measured[f].spans if s.reason == r.code)
     return tuple(sorted(out))
-
-
-def _registered() -> set[str]:
-    from .features import registry
-
-    return set(registry())
 
 
 def rank(found: list[Reason]) -> tuple[Reason, ...]:
