@@ -104,3 +104,24 @@ def test_translation_extra_adds_only_train_wmt_translations(records, extra):
         assert r["label"] == ("machine" if r["kind"] == "mt" else "human"), r["id"]
     assert sum(r["group"] in train_groups for r in extra) > 0.9 * len(extra)  # groups the corpus trains on
     assert len({r["text"] for r in extra}) == len(extra) and len({r["id"] for r in extra}) == len(extra)
+
+
+def test_htmt_versions_of_one_document_stay_together_and_are_laid_out_like_the_rest(records):
+    """HT-vs-MT documents arrive as single lines: in the corpus they are paragraphs like every other source,
+    and the human, DeepL and Google versions of one document share its group (and so its split)."""
+    htmt = [r for r in records if r["source"] == "htmt"]
+    assert len(htmt) >= 2500
+    assert {r["detail"]["system"] for r in htmt if r["kind"] == "mt"} == {"DeepL-2021", "Google-2021"}
+    by_group = defaultdict(set)
+    for r in htmt:
+        by_group[r["group"]].add((r["kind"], r["detail"]["system"]))
+    assert sum({("mt", "DeepL-2021"), ("mt", "Google-2021"), ("human_translation", "human")} <= v
+               for v in by_group.values()) >= 400
+    multi = [r for r in htmt if r["words"] >= 150]
+    assert sum(r["text"].count("\n") >= 3 for r in multi) / len(multi) > 0.97  # a few hold an unclosed quotation
+
+
+def test_layout_alone_does_not_give_the_htmt_labels_away(records):
+    from training.corpus.report import layout_auroc
+
+    assert layout_auroc([r for r in records if r["source"] == "htmt"]) <= 0.60

@@ -16,7 +16,7 @@ from detector.text import word_count
 
 from . import derive, layout, roundtrip, scrape
 from .rng import unit
-from .sources import MAX_WORDS, MIN_WORDS, Doc, clip, native_docs, wmt_docs
+from .sources import MAX_WORDS, MIN_WORDS, Doc, clip, htmt_docs, native_docs, wmt_docs
 
 QUOTA = {"bbc": 700, "abc": 620, "wsj": 184}  # natives drawn per clean source
 MT_PER_DOC = 2  # MT systems kept per WMT source document
@@ -82,6 +82,18 @@ def wmt_records(raw: Path) -> list[dict]:
                        "system" if d.detail.get("system") == HOLDOUT_SYSTEM else None)
             out.append(_record(d.source, group, split, d.kind, d.label, d.detail, paras,
                                f"{group}#{d.kind}:{d.detail['system']}", holdout))
+    return out
+
+
+def htmt_records(raw: Path) -> list[dict]:
+    """Every HT-vs-MT record (:func:`htmt_docs`): the versions of one document split together and share a
+    paragraph plan, so their layout is drawn exactly as for any other source."""
+    out = []
+    for d in htmt_docs(raw):
+        units = clip(d.units)
+        paras = layout.regroup(units, layout.paragraph_plan(d.group, len(units)))
+        rid = f"{d.group}#{d.kind}:{d.detail['system']}"
+        out.append(_record(d.source, d.group, split_of(d.group), d.kind, d.label, d.detail, paras, rid))
     return out
 
 
@@ -168,7 +180,7 @@ def build(raw: Path, log) -> list[dict]:
         " ".join(r["paragraphs"]), " ".join(next(n for n in natives if n["id"] == r["original_id"])["paragraphs"])
     ) >= MIN_EDIT_RATE]
     log(f"derived: {len(kept)} kept of {len(derived)} (edit rate >= {MIN_EDIT_RATE})")
-    records = natives + kept + wmt_records(raw)
+    records = natives + kept + wmt_records(raw) + htmt_records(raw)
     seen, unique = set(), []
     for r in sorted((finish(r) for r in records), key=lambda r: r["id"]):
         digest = hashlib.sha256(r["text"].encode()).hexdigest()

@@ -11,6 +11,11 @@ SOURCES = {
     "bbc.jsonl.gz": ("BBC News 2004-05 (Greene & Cunningham dataset)", "copyright BBC; research use"),
     "abc.jsonl.gz": ("ABC (Australia) rural and science news 2006 (NLTK data package)", "as distributed with NLTK data"),
     "wsj.jsonl.gz": ("Wall Street Journal sample (Penn Treebank raw, NLTK data package)", "LDC sample, non-commercial"),
+    "htmt_deen.jsonl.gz": ("HT-vs-MT de-en (van der Werff, van Noord & Toral, EAMT 2022, experiment 11): German news "
+                           "2008-2019 translated into English by professionals (WMT references), DeepL-2021 and "
+                           "Google-2021; English originals and their round trips through a human German "
+                           "translation and back by DeepL/Google",
+                           "code MIT; texts from the WMT news test sets, research use"),
     "tortured-phrases.json.gz": ("Problematic Paper Screener tortured phrases (Cabanac, Labbé & Magazinov)",
                                  "CC BY 4.0 (attribution required)"),
 }

@@ -1,4 +1,4 @@
-"""Raw documents from data/raw/: BBC, ABC, WSJ and WMT, cut into paragraph units.
+"""Raw documents from data/raw/: BBC, ABC, WSJ, WMT and HT-vs-MT (htmt), cut into paragraph units.
 
 A :class:`Doc` holds *units*: the title/paragraphs of a native article, or the aligned segments of
 a WMT document (so a machine translation and the human reference of one source stay parallel).
@@ -90,4 +90,26 @@ def wmt_docs(raw: Path) -> list[Doc]:
             if kind == "mt":
                 kind, detail["pivot"] = "roundtrip", "liv"
         docs.append(Doc("wmt", group, kind, label, units, detail))
+    return docs
+
+
+HTMT_KINDS = {"native_en": ("native", "human"), "human_ref": ("human_translation", "human"),
+              "mt": ("mt", "machine"), "mt_from_human_translation": ("roundtrip", "machine")}
+
+
+def htmt_docs(raw: Path) -> list[Doc]:
+    """The HT-vs-MT de-en documents (``htmt_deen.jsonl.gz``): each one line of sentences, cut here into its
+    sentences (one unit each) so that the corpus lays it out as it lays out every other source. Versions of
+    one document (human, DeepL, Google; an English original and its round trips) share a group."""
+    from detector.text import sentences
+
+    docs = []
+    for r in read_jsonl(raw / "htmt_deen.jsonl.gz"):
+        kind, label = HTMT_KINDS[r["label"]]
+        text = canonical(r["text"])
+        units = [s.text for s in sentences(text)] or [text]
+        detail = {"year": r["year"], "pair": r["pair"], "domain": r["domain"], "system": r["system"]}
+        if kind == "roundtrip":
+            detail["pivot"] = "deu (human)"
+        docs.append(Doc("htmt", f"htmt:{r['year']}:{r['origlang']}:{r['doc_id']}", kind, label, units, detail))
     return docs
