@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 from . import policy
+from .bands import Bands
 from .cascade import MAX_FEATURE_CHARS  # noqa: F401  (part of the API)
 from .errors import InputError, ModelError
 from .language import Language
@@ -111,6 +112,8 @@ class Detector:
         if not 0.0 <= self.threshold <= 1.0:
             raise InputError(f"threshold must be within [0, 1], got {self.threshold}")
         self.min_words = self.artifact.min_words
+        # thresholds by text length (detector.bands); a threshold the caller chose holds at every length
+        self.bands = Bands.single(self.min_words, self.threshold) if threshold is not None else self.artifact.bands(fpr)
         self.max_tokens = self.artifact.max_tokens
         if scorer is None:
             from .lm import LMScorer
@@ -134,7 +137,7 @@ class Detector:
             texts = [ensure_text(t) for t in texts]
         except TypeError:
             raise InputError(f"score_many takes a list of texts, got {type(texts).__name__}") from None
-        decisions = cascade.run(texts, self.artifact, self.scorer, self.threshold, self.early_exits, with_features)
+        decisions = cascade.run(texts, self.artifact, self.scorer, self.bands, self.early_exits, with_features)
         return [self._score(d, t) for d, t in zip(decisions, texts)]
 
     def filter(self, items: Iterable, text_of: Callable[[Any], Any] = lambda x: x, annotate_only: bool = False,
@@ -187,7 +190,8 @@ class Detector:
         if SPIN.name in self.artifact.submodels:
             names.append(SPIN.feature)
         values = {name: d.measured[name].value if name in d.measured else math.nan for name in names}
-        return Score(d.p, d.verdict, self.threshold, d.words, tuple(r.code for r in found[:MAX_REASONS]), spans,
+        threshold = self.threshold if d.threshold is None else d.threshold  # the text's band's, if it has one
+        return Score(d.p, d.verdict, threshold, d.words, tuple(r.code for r in found[:MAX_REASONS]), spans,
                      tuple(sorted({s.reason for s in hygiene})), hygiene, values, d.language, d.lm_tokens, found,
                      by_sentence(text, found))
 

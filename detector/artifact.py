@@ -110,6 +110,14 @@ class Artifact:
         """The full model as the cascade's last stage: every feature, the whole LM budget, always decides."""
         return Stage(self.max_tokens, self.features, 1.0, 0.0, self.classifier)
 
+    def bands(self, fpr: float):
+        """The thresholds by text length at ``fpr`` (:mod:`detector.bands`): the stored length bands, or the
+        one threshold for every length when the model has none."""
+        from .bands import Bands
+
+        pooled = self.threshold(fpr)
+        return Bands.from_meta(self.meta, _fpr_key(fpr)) or Bands.single(self.min_words, pooled)
+
     def threshold(self, fpr: float) -> float:
         table = self.meta["thresholds"]
         key = _fpr_key(fpr)

@@ -41,15 +41,19 @@ class Decision:
     stage: Any = None  # the artifact Stage that decided (None for not_english)
     measured: dict[str, Measured] | None = None  # every feature computed on the way, with spans
     floor: float = 0.0  # the evidence rule's floor on p (0: none)
+    threshold: float | None = None  # the threshold of the text's length band (None: too_short, abstained)
 
 
-def verdict(p: float, words: int, min_words: int, threshold: float) -> str:
-    """The verdict for a score: too_short under ``min_words`` whatever p is, else machine at p >= threshold.
+def verdict(p: float, words: int, min_words: int, threshold: float | None) -> str:
+    """The verdict for a score: too_short under ``min_words`` whatever p is, or where the text's length band
+    has no threshold (``None``: the model abstains at that length), else machine at p >= threshold.
 
-    >>> verdict(0.99, 10, 30, 0.9), verdict(0.99, 40, 30, 0.9), verdict(0.2, 40, 30, 0.9)
-    ('too_short', 'machine', 'clean')
+    >>> verdict(0.99, 10, 30, 0.9), verdict(0.99, 40, 30, 0.9), verdict(0.2, 40, 30, 0.9), verdict(0.99, 40, 30, None)
+    ('too_short', 'machine', 'clean', 'too_short')
     """
-    return "too_short" if words < min_words else ("machine" if p >= threshold else "clean")
+    if words < min_words or threshold is None:
+        return "too_short"
+    return "machine" if p >= threshold else "clean"
 
 
 def evidence_floor(rule: dict | None, value: float) -> float:
@@ -102,14 +106,18 @@ def final_combination(artifact, p: np.ndarray, X: np.ndarray) -> tuple[np.ndarra
     return spin.combine(p, q), q
 
 
-def run(texts: list[str], artifact, scorer, threshold: float, early_exits: bool = True,
+def run(texts: list[str], artifact, scorer, threshold, early_exits: bool = True,
         with_features: bool = False) -> list[Decision]:
-    """Decide every text. ``early_exits=False`` sends every (English, long enough) text to the full model;
-    ``with_features`` also computes the LM features of texts decided without the full LM budget (for
-    reporting only: their p and verdict do not change)."""
+    """Decide every text against ``threshold``: one number for every length, or :class:`detector.bands.Bands`
+    (a threshold per length band; a band without one abstains, and its texts leave unread by the LM).
+    ``early_exits=False`` sends every (English, long enough) text to the full model; ``with_features`` also
+    computes the LM features of texts decided without the full LM budget (for reporting only: their p and
+    verdict do not change)."""
+    from .bands import Bands
     from .language import check
     from .text import word_count
 
+    bands = threshold if isinstance(threshold, Bands) else Bands.single(artifact.min_words, threshold)
     langs = [check(t) for t in texts]
     words = [word_count(t) for t in texts]
     out: list[Decision | None] = [None] * len(texts)
@@ -144,9 +152,10 @@ def run(texts: list[str], artifact, scorer, threshold: float, early_exits: bool 
                     measured[i][SPIN.feature] = Measured(float(value))
         for i, p in zip(pending, np.clip(ps, 0.0, 1.0)):
             p = max(float(p), floor[i])
-            if stage is final or stage.exits(p) or words[i] < artifact.min_words:
-                out[i] = Decision(p, verdict(p, words[i], artifact.min_words, threshold), words[i], langs[i],
-                                  read[i], stage, measured[i], floor[i])
+            t = bands.threshold(words[i])
+            if stage is final or stage.exits(p) or words[i] < artifact.min_words or t is None:
+                out[i] = Decision(p, verdict(p, words[i], artifact.min_words, t), words[i], langs[i],
+                                  read[i], stage, measured[i], floor[i], t)
     if with_features:
         _report_lm_features(artifact, scorer, texts, [i for i in todo if out[i].stage.tokens < final.tokens], measured)
     return out  # type: ignore[return-value]
