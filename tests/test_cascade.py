@@ -74,7 +74,7 @@ def test_run_is_what_the_detector_returns():
     """Detector.score_many is cascade.run plus the explanation: the same p, verdict and LM tokens."""
     det = Detector(scorer=FakeScorer())
     texts = [s["text"] for s in SEEDS] + ["Hola, ¿cómo estás? Esto es un texto en español sobre las conversaciones. " * 3]
-    decisions = cascade.run(texts, det.artifact, FakeScorer(), det.threshold)
+    decisions = cascade.run(texts, det.artifact, FakeScorer(), det.bands)
     scores = det.score_many(texts)
     assert [(d.verdict, d.lm_tokens) for d in decisions] == [(s.verdict, s.lm_tokens) for s in scores]
     assert all(d.p == s.p_machine or (math.isnan(d.p) and math.isnan(s.p_machine)) for d, s in zip(decisions, scores))

@@ -86,10 +86,16 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
                 "fpr_by_kind": {k: float(np.mean(flagged[(kinds[sel] == k) & (y[sel] == 0)])) for k, n in counts.items() if n},
                 "tpr": float(np.mean(flagged[y[sel] == 1])) if (y[sel] == 1).any() else None,
             }
+        for key in sorted(row["thresholds"], key=float, reverse=True):  # abstaining at a rate: at every stricter one
+            if row["thresholds"][key] is None:
+                for stricter in (k for k in row["thresholds"] if float(k) < float(key)):
+                    row["thresholds"][stricter] = None
+                    row["dev"][stricter]["tpr"] = 0.0 if row["dev"][stricter]["tpr"] is not None else None
         bands.append(row)
     return {"chosen_on": "dev records and their excerpts (training.corpus.excerpts)",
             "rule": "per band: every human kind's split-conformal threshold, the largest; null (too_short) where a "
-                    "kind the whole dev split certifies cannot be certified with the band's dev texts",
+                    "kind the whole dev split certifies cannot be certified with the band's dev texts, and at "
+                    "every stricter rate than one where the band abstains",
             "bands": bands}
 
 

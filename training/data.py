@@ -94,3 +94,23 @@ def load_training(path: Path | None, mode: str = "replace") -> tuple[list[dict],
                          "of the repository (make data builds it) or use MODE=replace")
     return combine(load_corpus(CORPUS), user, mode), user
 
+
+def bundled_translation_extra(corpus: list[dict], log) -> list[dict]:
+    """The bundled corpus's extra train records for the translation n-gram model, built from data/raw/
+    (none when data/raw/wmt.jsonl.gz is absent)."""
+    from training.corpus.build import translation_extra
+
+    raw = Path("data/raw")
+    if not (raw / "wmt.jsonl.gz").is_file():
+        log("  no data/raw/wmt.jsonl.gz: the translation n-gram model learns from the corpus alone")
+        return []
+    extra = translation_extra(raw, corpus)
+    log(f"  {len(extra)} extra train mt/human_translation records (every WMT system) for the translation n-gram model")
+    return extra
+
+
+def log_added(records: list[dict], user: list[dict], log) -> None:
+    """Say what MODE=add trains on: the corpus's records, the user's, and the user's left out."""
+    added = sum(r["id"].startswith(data.USER_PREFIX) for r in records)
+    log(f"  {len(records) - added} corpus records and {added} of {len(user)} of yours"
+        + (f" ({len(user) - added} repeat a corpus text: left out)" if added < len(user) else ""))

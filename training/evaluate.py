@@ -7,7 +7,9 @@ same Detector with ``cascade=False`` (every text read with the full LM budget).
 
 Figures per machine kind against the human kinds, WMT mt against human translation, the never-seen
 system and language, FPR per human kind at each stored threshold, by generator setting and text length,
-and the cascade against the full model.
+the cascade against the full model, FPR and TPR per length band with the model's own thresholds by length
+(records and their short excerpts), and MT systems and language pairs held out of training
+(:mod:`training.experiments.holdouts`).
 """
 from __future__ import annotations
 
@@ -111,6 +113,42 @@ def breakdown_section(artifact, records, split, s: SplitScores, fpr: float = 0.0
     return lines + [""]
 
 
+REPORT_BANDS = (30, 80, 200)  # words: the length bands the report breaks FPR and TPR down by
+
+
+def bands_section(model_dir, records: list[dict], split: str, fprs=(0.01, 0.05), device: str = "cpu") -> list[str]:
+    """FPR per human kind and TPR per machine kind in each length band, at each operating point, on the
+    split's records and their short excerpts (:mod:`training.corpus.excerpts`), with the product's verdicts
+    (its thresholds per length band; ``too_short`` where a band abstains)."""
+    from detector.bands import label
+    from training.corpus.excerpts import excerpts
+
+    rows = [r for r in records if r["split"] == split]
+    rows += excerpts(rows, (split,))
+    kinds = np.array([r["kind"] for r in rows])
+    human = np.array([r["label"] == "human" for r in rows])
+    lines = [f"## {split} split by length band: records and their excerpts (3-4 consecutive lines)", ""]
+    for fpr in fprs:
+        det = detector_for(model_dir, fpr=fpr, device=device)
+        stored = det.artifact.meta.get("length_bands")
+        decided = ", ".join(f"{b['words']} words: " + ("too_short" if b["thresholds"].get(f"{fpr:g}") is None
+                                                       else f"{b['thresholds'][f'{fpr:g}']:.4f}")
+                            for b in (stored or {}).get("bands", []))
+        scores = det.score_many([r["text"] for r in rows])
+        verdicts = np.array([s.verdict for s in scores])
+        words = np.array([s.words for s in scores])
+        lines += [f"Target FPR {fpr:g}; the model's thresholds by length: {decided or 'one for every length'}.", "",
+                  "| words | kind | n | FPR (human) or TPR (machine) | too_short |", "|---|---|---|---|---|"]
+        for i in range(len(REPORT_BANDS)):
+            inside = (words >= REPORT_BANDS[i]) & ((words < REPORT_BANDS[i + 1]) if i + 1 < len(REPORT_BANDS) else True)
+            for kind in sorted(set(kinds[inside]), key=lambda k: (not human[kinds == k][0], k)):
+                sel = inside & (kinds == kind)
+                lines.append(f"| {label(REPORT_BANDS, i)} | {kind} | {int(sel.sum())} | "
+                             f"{np.mean(verdicts[sel] == 'machine'):.3f} | {np.mean(verdicts[sel] == 'too_short'):.3f} |")
+        lines.append("")
+    return lines
+
+
 def write_report(path: Path, lines: list[str]) -> str:
     """Write a markdown report (parent directories made) and print it; returns the text."""
     text = "\n".join(lines).rstrip("\n") + "\n"
@@ -160,7 +198,7 @@ def shown_path(path) -> str:
         return str(path)
 
 
-def report(casc_detector, full_detector, records, out: Path) -> str:
+def report(casc_detector, full_detector, records, out: Path, holdouts: bool = False, device: str = "cpu") -> str:
     artifact = casc_detector.artifact
     rule = artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
     lines = [f"# Evaluation of {shown_path(artifact.path)}", "", f"LM: {artifact.meta['lm']['name']} "
@@ -186,6 +224,14 @@ def report(casc_detector, full_detector, records, out: Path) -> str:
             for kind in sorted(set(casc.kinds[casc.y == 1])):
                 sel = (casc.kinds == kind) | (casc.y == 0)
                 curves[kind] = (casc.y[sel], casc.scores[sel])
+    lines += bands_section(artifact.path, records, "test", device=device)
+    if holdouts:
+        from training.experiments import holdouts as H
+
+        corpus = data.load_corpus()
+        log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+        lines += H.section(H.run(corpus, data.bundled_translation_extra(corpus, log), [*H.SYSTEMS, *H.PAIRS], log,
+                                 artifact.path))
     out.mkdir(parents=True, exist_ok=True)
     roc_png(curves, out / "roc.png")
     lines += ["![ROC](roc.png)", ""]
@@ -198,6 +244,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate a model on dev and test.")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("reports"))
+    ap.add_argument("--no-holdouts", action="store_true",
+                    help="skip the held-out systems and language pairs (they retrain a model per unit: ~1 h)")
     ap.add_argument("--device", default="cpu", help="where the LM runs: cpu (the figures in docs/), auto, cuda[:N]")
     args = ap.parse_args(argv)
     try:
@@ -209,7 +257,7 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     records = select(data.load_corpus(), max_train=0)
-    print(report(casc, full, records, args.out))
+    print(report(casc, full, records, args.out, not args.no_holdouts, args.device))
     return 0
 
 

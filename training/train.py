@@ -22,7 +22,7 @@ from detector import artifact as M
 from detector.lm import SPECS, LMScorer
 from detector.cascade import final_combination
 from detector.submodels import BY_NAME, ngram, probe, spin
-from training import cascade_fit, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit, reason_bounds, scorecard
+from training import bands, cascade_fit, data, evidence_rule, fit, hidden_fit, metrics, ngram_fit, reason_bounds, scorecard
 from training.corpus.rng import unit
 from training.featurize import hidden_vectors, model_rows
 
@@ -54,12 +54,13 @@ def arrays(records: list[dict], split: str):
 
 def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         ngram_train: list[dict] | None = None, max_tokens: int | None = None,
-        translation_extra: list[dict] | None = None) -> dict:
+        translation_extra: list[dict] | None = None, cascade: bool = True) -> dict:
     """Fit and save a model. ``records`` are the LM-scored ones; the n-gram model, which needs no LM,
     learns from ``ngram_train`` (default: the train records among ``records``), and the translation n-gram
     model from those plus ``translation_extra`` (train-only mt/human_translation records, such as
     :func:`training.corpus.build.translation_extra`). The model reads the first ``max_tokens`` tokens
-    (default and at most: the scorer's budget, which keys the LM cache)."""
+    (default and at most: the scorer's budget, which keys the LM cache). ``cascade=False`` fits no early-exit
+    stages (the held-out experiments, which measure the full model only)."""
     budget = min(max_tokens or scorer.max_tokens, scorer.max_tokens)
     ngram_train = ngram_train or [r for r in records if r["split"] == "train"]
     log(f"  word n-gram model on {len(ngram_train)} train records")
@@ -96,7 +97,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     log(f"  classifier: dev AUROC {_fmt(dev_metrics['auroc_all'])} (mt vs human_translation "
         f"{_fmt(dev_metrics['auroc_mt_vs_human_translation'])}); test AUROC {_fmt(test_metrics['auroc_all'])}")
     stages, cascade_report = fit_cascade(records, scorer, names, clf, X, extra, tr, dv, table, classifier, log,
-                                         rule, ev["dev"], budget, route)
+                                         rule, ev["dev"], budget, route) if cascade else ([], {})
     meta = {
         "package_version": detector.__version__, "sklearn_version": _sklearn_version(), "classifier": {"kind": classifier},
         "lm": {"name": scorer.name, "sha256": scorer.sha256, "max_tokens": budget,
@@ -244,27 +245,6 @@ def _data_hashes(records: list[dict]) -> dict:
     return out
 
 
-def bundled_translation_extra(corpus: list[dict], log) -> list[dict]:
-    """The bundled corpus's extra train records for the translation n-gram model, built from data/raw/
-    (none when data/raw/wmt.jsonl.gz is absent)."""
-    from training.corpus.build import translation_extra
-
-    raw = Path("data/raw")
-    if not (raw / "wmt.jsonl.gz").is_file():
-        log("  no data/raw/wmt.jsonl.gz: the translation n-gram model learns from the corpus alone")
-        return []
-    extra = translation_extra(raw, corpus)
-    log(f"  {len(extra)} extra train mt/human_translation records (every WMT system) for the translation n-gram model")
-    return extra
-
-
-def log_added(records: list[dict], user: list[dict], log) -> None:
-    """Say what MODE=add trains on: the corpus's records, the user's, and the user's left out."""
-    added = sum(r["id"].startswith(data.USER_PREFIX) for r in records)
-    log(f"  {len(records) - added} corpus records and {added} of {len(user)} of yours"
-        + (f" ({len(user) - added} repeat a corpus text: left out)" if added < len(user) else ""))
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Train a detector model.")
     ap.add_argument("--data", type=Path, default=None, help="JSONL with text and label (default: data/corpus)")
@@ -287,9 +267,9 @@ def main(argv=None) -> int:
         log(f"error: {e}")
         return 2
     if args.mode == "add":
-        log_added(records, user, log)
+        data.log_added(records, user, log)
     ngram_train = [r for r in records if r["split"] == "train"]
-    extra = [] if args.mode == "replace" and args.data else bundled_translation_extra(records, log)
+    extra = [] if args.mode == "replace" and args.data else data.bundled_translation_extra(records, log)
     records = select(records, args.max_train)
     missing = [s for s in data.SPLITS if not any(r["split"] == s for r in records)]
     if missing:
@@ -297,8 +277,9 @@ def main(argv=None) -> int:
         return 2
     out = args.out or Path("models") / time.strftime("%Y%m%d-%H%M%S")
     log(f"training on {sum(r['split'] == 'train' for r in records)} train records -> {out}")
-    meta = run(records, out, LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm]), args.classifier, log,
-               ngram_train, args.max_tokens, extra)
+    scorer = LMScorer(max_tokens=args.max_tokens, spec=SPECS[args.lm])
+    meta = run(records, out, scorer, args.classifier, log, ngram_train, args.max_tokens, extra)
+    meta["length_bands"] = bands.write(out, records, scorer, log)
     print(f"model: {out}\n{scorecard.scorecard(meta, scorecard.shipped_meta())}")
     return 0
 

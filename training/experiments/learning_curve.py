@@ -143,7 +143,7 @@ def main(argv=None) -> int:
     from training import data
     from training.evaluate import shown_path, write_report
     from training.featurize import hidden_vectors
-    from training.train import bundled_translation_extra
+    from training.data import bundled_translation_extra
 
     model_dir = args.model or M.default_model_dir()
     try:

@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     test = [r for r in records if r["split"] == "test"]
     p_shipped = split_scores(det, records, "test").scores
     thr = shipped.threshold(0.01)
-    extra = train.bundled_translation_extra(records, log)  # as make train (never a held-out native's group)
+    extra = data.bundled_translation_extra(records, log)  # as make train (never a held-out native's group)
     lines = ["# News sources never seen in training", "",
              "Each source's native documents (and the round trips, spins and scrape damage made from them) are "
              "dropped from train and dev; the model is refitted on the rest (`python -m training.experiments.source_holdout`). "
