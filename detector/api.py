@@ -118,6 +118,9 @@ class Detector:
         if scorer is None:
             from .lm import LMScorer
 
+            if device.startswith("cuda"):  # asked for CUDA: say now if there is none, not at the first long text
+                devices.resolve(device)
+
             scorer = LMScorer.for_model(self.artifact.meta["lm"], threads=threads, device=device)
         self.scorer = scorer
         self.early_exits = cascade

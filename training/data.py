@@ -111,6 +111,6 @@ def bundled_translation_extra(corpus: list[dict], log) -> list[dict]:
 
 def log_added(records: list[dict], user: list[dict], log) -> None:
     """Say what MODE=add trains on: the corpus's records, the user's, and the user's left out."""
-    added = sum(r["id"].startswith(data.USER_PREFIX) for r in records)
+    added = sum(r["id"].startswith(USER_PREFIX) for r in records)
     log(f"  {len(records) - added} corpus records and {added} of {len(user)} of yours"
         + (f" ({len(user) - added} repeat a corpus text: left out)" if added < len(user) else ""))

@@ -28,7 +28,7 @@ det = shared_detector  # one detector for the session (hypothesis runs every exa
 @given(texts)
 def test_score_any_text(text):
     count("test_score_any_text")
-    check_score(det().score(text), text, det().threshold)
+    check_score(det().score(text), text, det())
 
 
 @settings(FUZZ, max_examples=150)
@@ -38,7 +38,7 @@ def test_score_many_is_score_one_by_one(batch):
     together = det().score_many(batch)
     assert len(together) == len(batch)
     for text, score in zip(batch, together):
-        check_score(score, text, det().threshold)
+        check_score(score, text, det())
         alone = det().score(text)
         assert json.dumps(alone.as_dict(text)) == json.dumps(score.as_dict(text))
 
@@ -145,7 +145,7 @@ SPECIAL = {
 @pytest.mark.parametrize("name", sorted(SPECIAL))
 def test_score_special_texts(name):
     text = SPECIAL[name]
-    check_score(det().score(text), text, det().threshold)
+    check_score(det().score(text), text, det())
 
 
 def test_score_surrogate_escaped_text():

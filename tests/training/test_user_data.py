@@ -110,7 +110,10 @@ def test_main_fits_on_the_mix_and_prints_the_figures_beside_the_shipped_models(t
                 "training_data": {}}
 
     monkeypatch.setattr(train, "run", fake_run)
+    banded = []  # main chooses the new model's thresholds by length on dev (training.bands)
+    monkeypatch.setattr(train.bands, "write", lambda out, records, scorer, log: banded.append(out) or {})
     assert train.main(["--data", str(mine), "--mode", mode, "--out", str(tmp_path / "m")]) == 0
+    assert banded == [tmp_path / "m"]
     ids = [r["id"] for r in given["records"]]
     assert any(i.startswith("c-") for i in ids) == (mode == "add") and len(ids) == (11 if mode == "add" else 6)
     assert all(r["split"] == "train" for r in given["ngram_train"])
