@@ -198,7 +198,8 @@ def shown_path(path) -> str:
         return str(path)
 
 
-def report(casc_detector, full_detector, records, out: Path, holdouts: bool = False, device: str = "cpu") -> str:
+def report(casc_detector, full_detector, records, out: Path, holdouts: bool = False, device: str = "cpu",
+           splits=("dev", "test"), band_fprs=(0.01, 0.05)) -> str:
     artifact = casc_detector.artifact
     rule = artifact.meta["thresholds"]["0.01"].get("rule", "every human kind's FPR <= target")
     lines = [f"# Evaluation of {shown_path(artifact.path)}", "", f"LM: {artifact.meta['lm']['name']} "
@@ -207,7 +208,7 @@ def report(casc_detector, full_detector, records, out: Path, holdouts: bool = Fa
              "Scores from `Detector.score_many` (the path of `detect score`), cascade on, unless a section says "
              "otherwise.", ""]
     curves = {}
-    for split in ("dev", "test"):
+    for split in splits:
         casc = split_scores(casc_detector, records, split)
         full = split_scores(full_detector, records, split) if artifact.stages else casc
         for fpr_key, entry in sorted(artifact.meta["thresholds"].items(), key=lambda kv: float(kv[0])):
@@ -224,7 +225,7 @@ def report(casc_detector, full_detector, records, out: Path, holdouts: bool = Fa
             for kind in sorted(set(casc.kinds[casc.y == 1])):
                 sel = (casc.kinds == kind) | (casc.y == 0)
                 curves[kind] = (casc.y[sel], casc.scores[sel])
-    lines += bands_section(artifact.path, records, "test", device=device)
+    lines += bands_section(artifact.path, records, splits[-1], band_fprs, device)
     if holdouts:
         from training.experiments import holdouts as H
 
@@ -244,6 +245,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Evaluate a model on dev and test.")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("reports"))
+    ap.add_argument("--splits", default="dev,test", help="splits to report, comma-separated (the last one also by length band)")
+    ap.add_argument("--band-fprs", default="0.01,0.05", help="operating points of the length-band section")
     ap.add_argument("--no-holdouts", action="store_true",
                     help="skip the held-out systems and language pairs (they retrain a model per unit: ~1 h)")
     ap.add_argument("--device", default="cpu", help="where the LM runs: cpu (the figures in docs/), auto, cuda[:N]")
@@ -257,7 +260,18 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     records = select(data.load_corpus(), max_train=0)
-    print(report(casc, full, records, args.out, not args.no_holdouts, args.device))
+    splits = tuple(s for s in args.splits.split(",") if s in ("dev", "test"))
+    if not splits:
+        print(f"error: --splits takes dev and/or test, got {args.splits!r}", file=sys.stderr)
+        return 2
+    try:
+        fprs = tuple(float(f) for f in args.band_fprs.split(","))
+        for f in fprs:
+            casc.artifact.threshold(f)  # one of the model's stored operating points
+    except Exception as e:  # noqa: BLE001 - one line for the user
+        print(f"error: --band-fprs {args.band_fprs}: {e}", file=sys.stderr)
+        return 2
+    print(report(casc, full, records, args.out, not args.no_holdouts, args.device, splits, fprs))
     return 0
 
 
