@@ -11,7 +11,9 @@ a human kind that the whole dev split certifies at that rate cannot be certified
 kind and length) has no threshold at that rate: its texts get ``too_short``. Candidate bands start at
 :data:`STARTS` words; a band that cannot hold the default rate is merged into the band below it, or the
 second band with the third (longer texts are not worse served by a threshold chosen on somewhat shorter
-ones), while the shortest band abstains rather than borrow a threshold from longer texts.
+ones), while the shortest band abstains rather than borrow a threshold from longer texts. At a rate that a
+merged candidate band holds on its own, the merged band's threshold is at least that candidate's, so the
+stated rate holds in each candidate band wherever its dev texts can certify it.
 """
 from __future__ import annotations
 
@@ -73,12 +75,21 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
                 del edges[i if i >= 2 else 2]  # into the band below it; the second band takes the third
                 merged = True
                 break
+    candidates = [min_words] + [s for s in starts if s > min_words]
     bands = []
     for i in range(len(edges)):
         sel = inside(i, edges)
         row = {"min_words": edges[i], "words": label(edges, i), "thresholds": {}, "dev": {}}
+        # the candidate bands merged into this one: at a rate one of them holds on its own, it holds its
+        # threshold too (a merged band's pooled quantile would let its higher-scoring part exceed the rate)
+        parts = [j for j, c in enumerate(candidates) if edges[i] <= c and (i + 1 == len(edges) or c < edges[i + 1])]
         for key, entry in pooled.items():
             t, counts = _band_thresholds(p[sel], y[sel], kinds[sel], entry["certified_by_kind"], float(key))
+            if t is not None and len(parts) > 1:
+                for j in parts:
+                    part = sel & inside(j, candidates)
+                    t_part = _band_thresholds(p[part], y[part], kinds[part], entry["certified_by_kind"], float(key))[0]
+                    t = max(t, t_part) if t_part is not None else t
             row["thresholds"][key] = t
             flagged = p[sel] >= t if t is not None else np.zeros(int(sel.sum()), bool)
             row["dev"][key] = {
@@ -95,7 +106,8 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
     return {"chosen_on": "dev records and their excerpts (training.corpus.excerpts)",
             "rule": "per band: every human kind's split-conformal threshold, the largest; null (too_short) where a "
                     "kind the whole dev split certifies cannot be certified with the band's dev texts, and at "
-                    "every stricter rate than one where the band abstains",
+                    "every stricter rate than one where the band abstains; a merged band's threshold at least "
+                    "that of each candidate band in it that certifies the rate on its own",
             "bands": bands}
 
 

@@ -1,4 +1,5 @@
-"""Fill the LM score cache for the corpus (test, dev, then train), so training reuses it."""
+"""Fill the LM score cache for the corpus (test, dev, then train, with the dev and test excerpts after their
+records), so training, ``training.bands`` and ``make eval`` reuse it."""
 from __future__ import annotations
 
 import argparse
@@ -17,15 +18,20 @@ def main(argv=None) -> int:
     ap.add_argument("--limit-train", type=int, default=None)
     ap.add_argument("--threads", type=int, default=None, help="torch threads (1 is best when cores are shared)")
     ap.add_argument("--shard", default="0/1", help="k/n: score every n-th record starting at k")
+    ap.add_argument("--order", default="test,dev,train",
+                    help="splits in the order they are scored (each split's excerpts follow its records)")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="LM token budget (default: make train's)")
     args = ap.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
     scorer = LMScorer(max_tokens=args.max_tokens, threads=args.threads)
     scorer.load()
     cache = ScoreCache.for_scorer(scorer)
-    records = load_corpus()
-    order = {"test": 0, "dev": 1, "train": 2}
-    records.sort(key=lambda r: (order[r["split"]], unit("order", r["id"])))
+    from training.corpus.excerpts import excerpts
+
+    order = {split: i for i, split in enumerate(args.order.split(","))}
+    records = [r for r in load_corpus() if r["split"] in order]
+    records += excerpts(records)
+    records.sort(key=lambda r: (order[r["split"]], r["id"].endswith("#excerpt"), unit("order", r["id"])))
     if args.limit_train is not None:
         train = [r for r in records if r["split"] == "train"][: args.limit_train]
         records = [r for r in records if r["split"] != "train"] + train

@@ -68,3 +68,19 @@ def test_excerpts_are_consecutive_lines_of_dev_and_test_records_only():
         lines = e["text"].split("\n\n")
         assert len(lines) in excerpts.LINES and e["text"] in text and e["detail"]["excerpt"]["of"] == e["id"][:-8]
     assert excerpts.excerpts(recs) == out  # deterministic
+
+
+def test_a_merged_band_holds_the_rate_in_each_part_that_can_certify_it():
+    # 80-199-word human texts score higher than 200+-word ones; the 200+ part is too small for 1% and
+    # merges, but at 5% each part certifies alone: the merged band's threshold must hold in the 80-199 part
+    rng = np.random.default_rng(1)
+    words = np.r_[np.full(150, 50), np.full(150, 120), np.full(60, 400)]
+    h = np.r_[rng.uniform(0, 0.6, 150), rng.uniform(0.3, 0.9, 150), rng.uniform(0, 0.2, 60)]
+    p = np.r_[h, rng.uniform(0.5, 1, 360)]
+    y = np.r_[np.zeros(360), np.ones(360)]
+    kinds = np.array(["native"] * 360 + ["mt"] * 360)
+    out = bands.choose(p, y, kinds, np.r_[words, words], 30, POOLED)
+    assert [b["words"] for b in out["bands"]] == ["30-79", "80+"]
+    t = out["bands"][1]["thresholds"]["0.05"]
+    mid = h[150:300]
+    assert np.mean(mid >= t) <= 0.05
