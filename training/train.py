@@ -54,13 +54,15 @@ def arrays(records: list[dict], split: str):
 
 def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
         ngram_train: list[dict] | None = None, max_tokens: int | None = None,
-        translation_extra: list[dict] | None = None, cascade: bool = True) -> dict:
+        translation_extra: list[dict] | None = None, cascade: bool = True,
+        features: list[str] | None = None) -> dict:
     """Fit and save a model. ``records`` are the LM-scored ones; the n-gram model, which needs no LM,
     learns from ``ngram_train`` (default: the train records among ``records``), and the translation n-gram
     model from those plus ``translation_extra`` (train-only mt/human_translation records, such as
     :func:`training.corpus.build.translation_extra`). The model reads the first ``max_tokens`` tokens
     (default and at most: the scorer's budget, which keys the LM cache). ``cascade=False`` fits no early-exit
-    stages (the held-out experiments, which measure the full model only)."""
+    stages (the held-out experiments, which measure the full model only). ``features``: the registered
+    features the classifier reads (default: all of them, :func:`detector.features.feature_names`)."""
     budget = min(max_tokens or scorer.max_tokens, scorer.max_tokens)
     ngram_train = ngram_train or [r for r in records if r["split"] == "train"]
     log(f"  word n-gram model on {len(ngram_train)} train records")
@@ -74,7 +76,7 @@ def run(records: list[dict], out_dir: Path, scorer, classifier: str, log,
     extra = {s: {FEATURE["word_ngram"]: Z[s], FEATURE["hidden_probe"]: Hz[s],
                  **({FEATURE["translation_probe"]: Mz[s]} if mt_model else {}),
                  **({FEATURE["translation_ngram"]: Zm[s]} if mt_words else {})} for s in data.SPLITS}
-    names = (F.feature_names() + [FEATURE["word_ngram"]] + ([FEATURE["translation_ngram"]] if mt_words else [])
+    names = (list(features or F.feature_names()) + [FEATURE["word_ngram"]] + ([FEATURE["translation_ngram"]] if mt_words else [])
              + [FEATURE["hidden_probe"]] + ([FEATURE["translation_probe"]] if mt_model else []))
     X = {}
     for split in data.SPLITS:

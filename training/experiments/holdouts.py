@@ -64,9 +64,10 @@ def auroc_on(model_dir, rows: list[dict], scorer) -> float | None:
     return metrics.auroc(np.array([r["kind"] == "mt" for r in rows], dtype=int), p)
 
 
-def run(records: list[dict], extra: list[dict], units: list[str], log, model_dir=None) -> list[tuple]:
+def run(records: list[dict], extra: list[dict], units: list[str], log, model_dir=None,
+        features: list[str] | None = None) -> list[tuple]:
     """Rows of (unit, test MT, test human translations, AUROC of the model trained on everything, AUROC
-    held out)."""
+    held out). ``features``: the registered features the held-out models read (default: all)."""
     from detector.lm import LMScorer
     from training import train
     from training.cache import CachedScorer
@@ -81,7 +82,8 @@ def run(records: list[dict], extra: list[dict], units: list[str], log, model_dir
         log(f"held out {unit}: {len(records) - len(kept)} train/dev records removed; {n_mt} test MT")
         with tempfile.TemporaryDirectory() as tmp:
             train.run(kept, Path(tmp) / "model", scorer, "gbm", log,
-                      translation_extra=[r for r in extra if not unit_of(r, unit)], cascade=False)
+                      translation_extra=[r for r in extra if not unit_of(r, unit)], cascade=False,
+                      features=features)
             held = auroc_on(Path(tmp) / "model", rows, cached)
         out.append((unit, n_mt, len(rows) - n_mt, auroc_on(model_dir, rows, cached), held))
     return out

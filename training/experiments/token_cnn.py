@@ -1,0 +1,177 @@
+"""A small learned 1-D convolution over the LM's per-token scores (the learned half of issue 27's
+token-sequence features; the hand-built half is :mod:`detector.features.lm.sequence`).
+
+Each text becomes a sequence of per-token vectors from the cached :class:`~detector.lm.TokenScores`
+(NLL, entropy, NLL - entropy, log rank, the thesaurus probe's gain, a top-guess flag), standardised with
+train statistics. Two dilated convolutions, max- and mean-pooled over the tokens, give one logit. It is
+fitted on the train split's translation kinds only (mt against human_translation, like the translation
+probe), with fixed epochs (no dev-based stopping); its out-of-fold train logits (folds over document
+groups) and its dev logits (the fold models averaged) are then one more column for the calibrated
+classifier. Dev only: ``python -m training.experiments.token_cnn`` prints the dev AUROCs of the net alone
+and of ``make train``'s calibrated gradient boosting over the registered features (the sub-models' logits
+left out, which would need their own out-of-fold fits) with and without the hand-built ``lm.seq.*``
+features and the net's logit.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+SEQUENCE = "lm.seq."
+CHANNELS = 6
+EPOCHS = 12
+FOLDS = 5
+
+
+def token_matrix(scores, max_tokens: int = 256) -> np.ndarray:
+    """(tokens, CHANNELS) float32 for one text's scores; the first token (after the prepended id 0) kept."""
+    nll = np.asarray(scores.nll, np.float32)[:max_tokens]
+    ent = np.asarray(scores.entropy, np.float32)[:max_tokens]
+    rank = np.asarray(scores.rank, np.float32)[:max_tokens]
+    alt = (np.asarray(scores.alt_logp, np.float32)[:max_tokens] if scores.alt_logp is not None
+           else np.full_like(nll, np.nan))
+    gain = np.nan_to_num(alt + nll, nan=0.0)  # log p(synonym) - log p(token): > 0 where a synonym fits better
+    return np.stack([nll, ent, nll - ent, np.log1p(rank - 1), gain, (rank == 1).astype(np.float32)], axis=1)
+
+
+def _batch(mats: list[np.ndarray], mean, std):
+    import torch
+
+    n = max(len(m) for m in mats)
+    x = np.zeros((len(mats), CHANNELS, n), np.float32)
+    mask = np.zeros((len(mats), n), np.float32)
+    for i, m in enumerate(mats):
+        x[i, :, : len(m)] = ((m - mean) / std).T
+        mask[i, : len(m)] = 1
+    return torch.from_numpy(x), torch.from_numpy(mask)
+
+
+def _net(width: int = 32):
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv1d(CHANNELS, width, 5, padding=2)
+            self.c2 = nn.Conv1d(width, width, 5, padding=4, dilation=2)
+            self.out = nn.Linear(2 * width, 1)
+
+        def forward(self, x, mask):
+            h = torch.relu(self.c2(torch.relu(self.c1(x))))
+            m = mask[:, None, :]
+            mean = (h * m).sum(2) / m.sum(2).clamp(min=1)
+            mx = (h - 1e4 * (1 - m)).amax(2)
+            return self.out(torch.cat([mean, mx], 1)).squeeze(1)
+
+    return Net()
+
+
+def fit(mats: list[np.ndarray], y: np.ndarray, seed: int = 0, epochs: int = EPOCHS):
+    """A fitted net and the standardisation it reads (train statistics)."""
+    import torch
+
+    torch.manual_seed(seed)
+    allrows = np.concatenate(mats)
+    mean, std = allrows.mean(0), allrows.std(0) + 1e-6
+    net = _net()
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=1e-2)
+    rng = np.random.default_rng(seed)
+    yt = torch.tensor(y, dtype=torch.float32)
+    for _ in range(epochs):
+        order = rng.permutation(len(mats))
+        for start in range(0, len(order), 64):
+            idx = order[start:start + 64]
+            x, mask = _batch([mats[i] for i in idx], mean, std)
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(net(x, mask), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return net.eval(), (mean, std)
+
+
+def logits(model, mats: list[np.ndarray]) -> np.ndarray:
+    import torch
+
+    net, (mean, std) = model
+    out = []
+    with torch.no_grad():
+        for start in range(0, len(mats), 128):
+            x, mask = _batch(mats[start:start + 128], mean, std)
+            out.append(net(x, mask).numpy())
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def oof_and_dev(mats_train, kinds_train, groups_train, mats_dev, translation=("mt", "human_translation")):
+    """Out-of-fold logits for every train text (from nets fitted on the other folds' translation texts)
+    and dev logits (the fold nets averaged)."""
+    from sklearn.model_selection import GroupKFold
+
+    sel = np.isin(kinds_train, translation)
+    y = (kinds_train == translation[0]).astype(int)
+    oof = np.zeros(len(mats_train))
+    dev = np.zeros(len(mats_dev))
+    for k, (fit_idx, out_idx) in enumerate(GroupKFold(n_splits=FOLDS).split(mats_train, y, groups_train)):
+        fit_idx = fit_idx[sel[fit_idx]]
+        model = fit([mats_train[i] for i in fit_idx], y[fit_idx], seed=k)
+        oof[out_idx] = logits(model, [mats_train[i] for i in out_idx])
+        dev += logits(model, mats_dev) / FOLDS
+    return oof, dev
+
+
+def dev_aurocs(p: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> dict[str, float | None]:
+    """All texts, and each machine kind against its reference (MT against human translations, the other
+    kinds against every human text)."""
+    from training import metrics
+
+    out = {"all": metrics.auroc(y, p)}
+    for kind in sorted(set(kinds[y == 1])):
+        ref = (kinds == "human_translation") if kind == "mt" else (y == 0)
+        sel = (kinds == kind) | ref
+        out[f"{kind} vs {'human_translation' if kind == 'mt' else 'human'}"] = metrics.auroc(y[sel], p[sel])
+    return out
+
+
+def main() -> int:
+    import torch
+
+    from detector import features as F
+    from detector.lm import LMScorer
+    from training import data, fit as fitting
+    from training.cache import ScoreCache
+    from training.featurize import feature_rows
+    from training.train import MAX_TOKENS
+
+    torch.set_num_threads(2)
+    records = data.load_corpus(splits=("train", "dev"))
+    scorer = LMScorer(max_tokens=MAX_TOKENS)
+    scorer.load()
+    cache = ScoreCache.for_scorer(scorer)
+    split = {s: [r for r in records if r["split"] == s] for s in ("train", "dev")}
+    mats = {s: [token_matrix(sc) for sc in cache.score_many(scorer, [r["text"] for r in rs])] for s, rs in split.items()}
+    kinds = {s: np.array([r["kind"] for r in rs]) for s, rs in split.items()}
+    y = {s: np.array([r["label"] == "machine" for r in rs], dtype=int) for s, rs in split.items()}
+    groups = np.array([r["group"] for r in split["train"]])
+    oof, dev = oof_and_dev(mats["train"], kinds["train"], groups, mats["dev"])
+    rows = {"net alone": dev_aurocs(dev, y["dev"], kinds["dev"])}
+    names = F.feature_names()
+    X = {s: feature_rows([r["text"] for r in rs], scorer, names, s) for s, rs in split.items()}
+    base = [i for i, n in enumerate(names) if not n.startswith(SEQUENCE)]
+    for label, cols, extra in (("features", base, False), ("features + net", base, True),
+                               ("features + lm.seq", list(range(len(names))), False),
+                               ("features + lm.seq + net", list(range(len(names))), True)):
+        Xt, Xd = X["train"][:, cols], X["dev"][:, cols]
+        if extra:
+            Xt, Xd = np.c_[Xt, oof], np.c_[Xd, dev]
+        clf = fitting.fit_calibrated(Xt, y["train"], groups, "gbm")
+        rows[label] = dev_aurocs(clf.predict_proba(Xd)[:, 1], y["dev"], kinds["dev"])
+    keys = list(rows["features"])
+    print("| dev AUROC | " + " | ".join(rows) + " |\n|---|" + "---|" * len(rows))
+    for k in keys:
+        print(f"| {k} | " + " | ".join(f"{rows[r][k]:.4f}" for r in rows) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
