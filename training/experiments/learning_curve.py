@@ -7,7 +7,7 @@ document's MT and its human translation are kept or dropped together. The log-li
 AUROC against the fraction extrapolates how many times today's documents would reach a target: an
 extrapolation, said as such in the report, not a measurement. Writes ``docs/eval/learning_curve.md``.
 
-    python -m training.experiments.learning_curve [--model DIR] [--fractions 0.25,0.5,0.75,1] [--seeds 3]
+    python -m training.experiments.learning_curve [--model DIR] [--fractions 0.25,0.5,0.75,1] [--seeds 3] [--probe-dev-only]
 """
 from __future__ import annotations
 
@@ -98,16 +98,17 @@ def probe_fit_score(H: np.ndarray, y: np.ndarray, groups: np.ndarray, held: dict
 
 def report(curves: dict[str, list[dict]], n_docs: int, n_dev: int, model: str) -> list[str]:
     fs = sorted({r["fraction"] for rows in curves.values() for r in rows})
-    splits = {"dev": "auroc"}
-    if all(r.get("test") is not None for rows in curves.values() for r in rows):
-        splits["test"] = "test"
-    columns = [(name, split, key) for name in curves for split, key in splits.items()]
+    splits = {"dev": "auroc", "test": "test"}
+    columns = [(name, split, key) for name in curves for split, key in splits.items()
+               if all(r.get(key) is not None for r in curves[name])]
     lines = ["# Learning curve: MT against human translation", "",
              f"`python -m training.experiments.learning_curve` with the C values of `{model}`. Each sub-model is refitted "
              f"on a random fraction of the {n_docs} train source documents (a document's MT and human "
              "translations stay together; the translation n-gram model also gets the extra WMT records of the "
              f"kept documents) and scored on all {n_dev} dev mt/human_translation records"
-             + (" and on the test ones" if "test" in splits else "") + ". AUROC, mean over seeds (range in brackets).",
+             + (" and on the test ones" if any(s == "test" for _, s, _ in columns) else "") + ". AUROC, mean over seeds (range in brackets).",
+             *(["", "Sub-models without a test column were scored on dev only (`--probe-dev-only`: no LM scores of "
+                 "the test split)."] if len({n for n, s, _ in columns if s == "test"}) not in (0, len(curves)) else []),
              "", "| fraction of train documents | documents | " + " | ".join(f"{n}, {s}" for n, s, _ in columns) + " |",
              "|---|---|" + "---|" * len(columns)]
     for f in fs:
@@ -136,6 +137,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fractions", default=",".join(map(str, FRACTIONS)))
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--out", type=Path, default=Path("docs/eval/learning_curve.md"))
+    ap.add_argument("--probe-dev-only", action="store_true",
+                    help="the probe on dev only (needs no LM scores of the test split; the n-gram model needs none)")
     args = ap.parse_args(argv)
     from detector import artifact as M
     from detector.submodels import probe
@@ -165,13 +168,14 @@ def main(argv=None) -> int:
     test = [r for r in corpus if r["split"] == "test" and r["kind"] in probe.TRANSLATION_KINDS]
     extra = bundled_translation_extra(corpus, lambda m: print(m, file=sys.stderr))
     scorer = LMScorer.for_model(meta["lm"])
-    H, H_dev, H_test = (hidden_vectors([r["text"] for r in rs], scorer) for rs in (train, dev, test))
-    y, y_dev, y_test = (np.array([r["label"] == "machine" for r in rs]) for rs in (train, dev, test))
+    H, H_dev = (hidden_vectors([r["text"] for r in rs], scorer) for rs in (train, dev))
+    y, y_dev = (np.array([r["label"] == "machine" for r in rs]) for rs in (train, dev))
+    held_text, held_h = {"dev": dev, "test": test}, {"dev": (H_dev, y_dev)}
+    if not args.probe_dev_only:
+        held_h["test"] = (hidden_vectors([r["text"] for r in test], scorer), np.array([r["label"] == "machine" for r in test]))
     groups = [r["group"] for r in train]
-    fits = {"translation n-gram model": ngram_fit_score(train, extra, {"dev": dev, "test": test},
-                                                        subs["translation_ngram"]["fit"]["c"]),
-            "translation probe": probe_fit_score(H, y, np.array(groups), {"dev": (H_dev, y_dev), "test": (H_test, y_test)},
-                                                 subs["translation_probe"]["fit"]["c"])}
+    fits = {"translation n-gram model": ngram_fit_score(train, extra, held_text, subs["translation_ngram"]["fit"]["c"]),
+            "translation probe": probe_fit_score(H, y, np.array(groups), held_h, subs["translation_probe"]["fit"]["c"])}
     curves = {}
     for name, fit_score in fits.items():
         curves[name] = curve(groups, fit_score, fractions, args.seeds)
