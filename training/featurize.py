@@ -43,7 +43,14 @@ def feature_rows(texts: list[str], scorer, names: list[str], label: str = "recor
 
     ``tokens`` reads LM features from only the first ``tokens`` scored tokens (a cascade stage's budget).
     A causal LM scores a prefix exactly as it scores it inside a longer text, so the stored full-budget
-    scores are cut rather than recomputed."""
+    scores are cut rather than recomputed.
+
+    Rows are computed and cached for every registered feature at once, whatever ``names`` asks for (the
+    columns are then picked): models and experiments reading different subsets share one cache."""
+    full = F.feature_names()
+    if list(names) != full and set(names) <= set(full):
+        rows = feature_rows(texts, scorer, full, label, tokens)
+        return rows[:, [full.index(n) for n in names]] if len(rows) else np.full((0, len(names)), math.nan)
     scorer.load()
     cache = ScoreCache.for_scorer(scorer)
     budget = scorer.max_tokens if tokens is None else min(tokens, scorer.max_tokens)

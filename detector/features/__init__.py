@@ -55,14 +55,20 @@ def feature(name: str, *, needs_lm: bool = False, reads: Callable[[], list[str]]
     return register
 
 
-def registry() -> dict[str, FeatureSpec]:
-    """All registered features in a stable (sorted) order, loading the family modules on first call."""
+def _load() -> dict[str, FeatureSpec]:
+    """The registry itself, unsorted and not a copy (for lookups, made once per feature per text), with
+    the family modules loaded on first call."""
     global _loaded
     if not _loaded:
         for mod in _MODULES:
             importlib.import_module(f"{__name__}.{mod}")
         _loaded = True
-    return dict(sorted(_REGISTRY.items()))
+    return _REGISTRY
+
+
+def registry() -> dict[str, FeatureSpec]:
+    """All registered features in a stable (sorted) order, loading the family modules on first call."""
+    return dict(sorted(_load().items()))
 
 
 def feature_names(families: tuple[str, ...] = FAMILIES) -> list[str]:
@@ -70,7 +76,7 @@ def feature_names(families: tuple[str, ...] = FAMILIES) -> list[str]:
 
 
 def lookup(name: str) -> FeatureSpec:
-    reg = registry()
+    reg = _load()
     if name not in reg:
         raise FeatureError(f"unknown feature {name!r}; known: {sorted(reg)}")
     return reg[name]

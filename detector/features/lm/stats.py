@@ -23,6 +23,8 @@ tokens every feature is ``nan``.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -80,8 +82,29 @@ def word_scores(text: str, nll, rank=None, entropy=None) -> TokenScores:
                        np.asarray(entropy if entropy is not None else np.zeros(n), np.float32))
 
 
+_MEMO = threading.local()  # per thread: the last few (scores, text, ScoredTokens), see scored_tokens
+MEMO_SIZE = 4
+
+
 def scored_tokens(text: str, scores: TokenScores) -> ScoredTokens:
-    """Strip whitespace from the tokens, drop blank ones and mark which of the rest count."""
+    """Strip whitespace from the tokens, drop blank ones and mark which of the rest count.
+
+    Every LM feature starts here, so the result for the same ``scores`` object and text is kept (per
+    thread, the last :data:`MEMO_SIZE`): one ``features.compute`` call derives it once, not once per
+    feature. Callers treat it as read-only, like ``scores``."""
+    memo = getattr(_MEMO, "items", None)
+    if memo is None:
+        memo = _MEMO.items = []
+    for ref, seen, toks in memo:
+        if ref() is scores and seen == text:
+            return toks
+    toks = _scored_tokens(text, scores)
+    memo.insert(0, (weakref.ref(scores), text, toks))
+    del memo[MEMO_SIZE:]
+    return toks
+
+
+def _scored_tokens(text: str, scores: TokenScores) -> ScoredTokens:
     offsets = np.asarray(scores.offsets, np.int64).reshape(-1, 2).clip(0, len(text))
     nll = np.asarray(scores.nll, np.float64)
     starts, ends, index = [], [], []

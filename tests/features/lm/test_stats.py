@@ -207,6 +207,7 @@ def test_damaged_tokens_are_excluded(monkeypatch):
     assert _feature("lm.spike_rate.v1")(text, scores).spans
     damaged = text.index("w4")
     monkeypatch.setattr(hygiene, "damage_spans", lambda t: (Span(damaged, damaged + 2, "apostrophe_stripped"),))
+    scores = lm_stats.word_scores(text, nll)  # fresh scores: the token view of the same ones is memoised
     assert _feature("lm.mean_nll.v1")(text, scores).value == pytest.approx(1.0)
     assert _feature("lm.spike_rate.v1")(text, scores).spans == ()
     assert _feature("lm.nll_top5_mean.v1")(text, scores).value == pytest.approx(1.0)
@@ -228,3 +229,12 @@ def test_real_lm_flags_detached_period_in_seed_003():
                (text.index("Download the. down"), len("Download the. down"))]
     assert any(s.start < start + size and start < s.end for s in spans for start, size in targets), \
         [s.text_of(text) for s in spans]
+
+
+def test_the_token_view_is_derived_once_per_scores_and_text():
+    text = words_text(12)
+    scores = lm_stats.word_scores(text, [0] + [1] * 11)
+    a = lm_stats.scored_tokens(text, scores)
+    assert lm_stats.scored_tokens(text, scores) is a
+    assert lm_stats.scored_tokens(text, lm_stats.word_scores(text, [0] + [1] * 11)) is not a  # other scores
+    assert lm_stats.scored_tokens(text + " ", scores) is not a  # other text
