@@ -20,7 +20,7 @@ from ..spans import Measured
 FAMILIES = ("lm", "punct", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
 # Hygiene is reported to users separately; it is text damage, not evidence of machine origin.
 EVIDENCE_FAMILIES = ("lm", "punct", "names", "lexical", "evidence")
-_MODULES = ("lm.stats", "lm.local", "lm.thesaurus", "lm.sequence", "punctuation", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
+_MODULES = ("lm.stats", "lm.local", "lm.thesaurus", "punctuation", "names", "name_spelling", "lexical", "evidence", "characters", "hygiene")
 _NAME = re.compile(r"^(%s)\.[a-z0-9_]+(\.[a-z0-9_]+)*\.v[0-9]+$" % "|".join(FAMILIES))
 
 

@@ -1,5 +1,5 @@
-"""Issue 27's choices, measured on dev before the test split is touched: the HT-vs-MT records in train,
-the token-sequence features, and MT systems held out.
+"""Issue 27's choices, measured on dev before the test split is touched: the HT-vs-MT records in train
+and MT systems held out.
 
 Each variant is a model fitted by :func:`training.train.run` (``make train``'s own fitting, no early
 exits) on the train split, with C values and thresholds chosen on dev as always, and its dev texts then
@@ -7,10 +7,10 @@ scored by :class:`detector.Detector` (full LM budget, the path of ``detect score
 reports a held-out split: here it is handed copies of the dev records as its "test" split, so the whole
 study needs LM scores for train and dev only; no figure here is a test figure.
 
-Variants: every registered feature; the same without the token-sequence features (``lm.seq.*``); without
-the HT-vs-MT records in train (the model of before, refitted); and, for DeepL and Google, every train
-and dev record of the system removed (:mod:`training.experiments.holdouts`' rule) and its dev MT ranked
-against the dev human translations. ``python -m training.experiments.dev_study [--out FILE]``.
+Variants: every registered feature (``base``); without the HT-vs-MT records in train (``old``: the model
+of before, refitted); and (``holdouts``, which needs ``base``) for DeepL and Google, every train and dev
+record of the system removed (:mod:`training.experiments.holdouts`' rule) and its dev MT ranked against
+the dev human translations. ``python -m training.experiments.dev_study [--out FILE]``.
 """
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ import numpy as np
 
 from training import data, metrics
 
-SEQUENCE = "lm.seq."
 HTMT = "htmt"  # the HT-vs-MT corpus's source
 
 
@@ -71,19 +70,20 @@ def main(argv=None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=None, help="also write the tables to this markdown file")
-    ap.add_argument("--variants", default="seq,base,old,holdouts")
+    ap.add_argument("--variants", default="base,old,holdouts")
     args = ap.parse_args(argv)
     wanted = set(args.variants.split(","))
+    if "holdouts" in wanted:
+        wanted.add("base")  # the all-data reference of the held-out rows
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
     records = dev_as_test(data.load_corpus(splits=("train", "dev")))
     extra = data.bundled_translation_extra(records, log)
     dev = [r for r in records if r["split"] == "dev"]
     scorer = LMScorer(max_tokens=train.MAX_TOKENS)
     cached = CachedScorer(scorer)
-    base = [n for n in F.feature_names() if not n.startswith(SEQUENCE)]
-    variants = {"seq": ("every registered feature (with lm.seq)", records, F.feature_names()),
-                "base": ("without lm.seq", records, base),
-                "old": ("without lm.seq, no HT-vs-MT train records",
+    base = F.feature_names()
+    variants = {"base": ("every registered feature", records, base),
+                "old": ("no HT-vs-MT train records",
                         [r for r in records if r["split"] != "train" or r["source"] != HTMT], base)}
     table, tmp = {}, Path(tempfile.mkdtemp(prefix="dev_study-"))
     for key, (label, recs, names) in variants.items():
@@ -98,11 +98,10 @@ def main(argv=None) -> int:
     for k in next(iter(table.values()), {}):
         lines.append(f"| {k} | " + " | ".join("-" if v[k] is None else f"{v[k]:.4f}" for v in table.values()) + " |")
     if "holdouts" in wanted:
-        ref = tmp / ("base" if "base" in wanted else "seq")
-        rows = holdouts.run(records, extra, ["DeepL-2021", "Google-2021"], log, ref,
-                            features=base if "base" in wanted else None)
+        rows = holdouts.run(records, extra, ["DeepL-2021", "Google-2021"], log,
+                            tmp / "base", features=base)
         lines += ["", "Held out (dev: the system's train and dev records removed; its dev MT against dev human "
-                  "translations; *all data*: the model without lm.seq above).", ""]
+                  "translations; *all data*: the first model above).", ""]
         lines += holdouts.section(rows)[4:]
     print("\n".join(lines))
     if args.out:

@@ -1,5 +1,6 @@
 """A small learned 1-D convolution over the LM's per-token scores (the learned half of issue 27's
-token-sequence features; the hand-built half is :mod:`detector.features.lm.sequence`).
+token-sequence features; the hand-built half, ``lm.seq.*`` quantiles, autocorrelation and run lengths of
+NLL - entropy, was measured by :mod:`training.experiments.dev_study` and dropped: docs/eval/history.md).
 
 Each text becomes a sequence of per-token vectors from the cached :class:`~detector.lm.TokenScores`
 (NLL, entropy, NLL - entropy, log rank, the thesaurus probe's gain, a top-guess flag), standardised with
@@ -9,8 +10,7 @@ probe), with fixed epochs (no dev-based stopping); its out-of-fold train logits 
 groups) and its dev logits (the fold models averaged) are then one more column for the calibrated
 classifier. Dev only: ``python -m training.experiments.token_cnn`` prints the dev AUROCs of the net alone
 and of ``make train``'s calibrated gradient boosting over the registered features (the sub-models' logits
-left out, which would need their own out-of-fold fits) with and without the hand-built ``lm.seq.*``
-features and the net's logit.
+left out, which would need their own out-of-fold fits) with and without the net's logit.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import sys
 
 import numpy as np
 
-SEQUENCE = "lm.seq."
 CHANNELS = 6
 EPOCHS = 12
 FOLDS = 5
@@ -157,11 +156,8 @@ def main() -> int:
     rows = {"net alone": dev_aurocs(dev, y["dev"], kinds["dev"])}
     names = F.feature_names()
     X = {s: feature_rows([r["text"] for r in rs], scorer, names, s) for s, rs in split.items()}
-    base = [i for i, n in enumerate(names) if not n.startswith(SEQUENCE)]
-    for label, cols, extra in (("features", base, False), ("features + net", base, True),
-                               ("features + lm.seq", list(range(len(names))), False),
-                               ("features + lm.seq + net", list(range(len(names))), True)):
-        Xt, Xd = X["train"][:, cols], X["dev"][:, cols]
+    for label, extra in (("features", False), ("features + net", True)):
+        Xt, Xd = X["train"], X["dev"]
         if extra:
             Xt, Xd = np.c_[Xt, oof], np.c_[Xd, dev]
         clf = fitting.fit_calibrated(Xt, y["train"], groups, "gbm")
