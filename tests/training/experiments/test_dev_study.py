@@ -46,3 +46,19 @@ def test_token_matrix_reads_each_token_and_the_net_learns_a_sequence_signal():
     model = token_cnn.fit(mats[:80], y[:80], epochs=15)
     z = token_cnn.logits(model, mats[80:])
     assert np.mean(z[y[80:] == 1]) > np.mean(z[y[80:] == 0])
+
+
+def test_compare_models_splits_by_source_and_counts_human_verdicts():
+    from training.experiments import compare_models
+
+    y = np.array([0, 1, 0, 1])
+    kinds = np.array(["human_translation", "mt", "human_translation", "mt"])
+    sources = np.array(["wmt", "wmt", "htmt", "htmt"])
+    p = np.array([0.2, 0.9, 0.8, 0.1])  # right on the old records, inverted on the new corpus
+    verdicts = np.array(["clean", "machine", "machine", "clean"])
+    out = compare_models.figures(p, verdicts, y, kinds, np.array([""] * 4), sources, threshold=0.5)
+    assert out["before HT-vs-MT"]["auroc_mt_vs_human_translation"] == 1.0
+    assert out["HT-vs-MT de-en"]["auroc_mt_vs_human_translation"] == 0.0
+    assert out["all"]["n"] == 4 and out["HT-vs-MT de-en"]["human verdicts"] == {"machine": 1}
+    assert out["before HT-vs-MT"]["fpr_human_translation"] == 0.0
+    assert "| auroc_all | 0.5000 |" in "\n".join(compare_models.render(["m"], [out], "test"))
