@@ -21,6 +21,8 @@ def main(argv=None) -> int:
     ap.add_argument("--order", default="test,dev,train",
                     help="splits in the order they are scored (each split's excerpts follow its records)")
     ap.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="LM token budget (default: make train's)")
+    ap.add_argument("--kinds", default=None,
+                    help="comma-separated record kinds to score (e.g. mt,human_translation), their excerpts left out")
     args = ap.parse_args(argv)
     k, n = (int(x) for x in args.shard.split("/"))
     scorer = LMScorer(max_tokens=args.max_tokens, threads=args.threads)
@@ -30,7 +32,11 @@ def main(argv=None) -> int:
 
     order = {split: i for i, split in enumerate(args.order.split(","))}
     records = [r for r in load_corpus() if r["split"] in order]
-    records += excerpts(records)
+    if args.kinds:
+        kinds = set(args.kinds.split(","))
+        records = [r for r in records if r["kind"] in kinds]
+    else:
+        records += excerpts(records)
     records.sort(key=lambda r: (order[r["split"]], r["id"].endswith("#excerpt"), unit("order", r["id"])))
     if args.limit_train is not None:
         train = [r for r in records if r["split"] == "train"][: args.limit_train]

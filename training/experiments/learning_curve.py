@@ -21,6 +21,7 @@ import numpy as np
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 TARGET = 0.90  # issue 3's MT against human translation AUROC
+NEW_SOURCE = "htmt"  # issue 27's HT-vs-MT corpus: its gain is shown apart
 
 
 def subsets(groups: list[str], fractions, seeds: int) -> list[tuple[float, int, set[str]]]:
@@ -38,13 +39,28 @@ def subsets(groups: list[str], fractions, seeds: int) -> list[tuple[float, int, 
 
 def curve(groups: list[str], fit_score: Callable[[set[str]], dict], fractions, seeds: int) -> list[dict]:
     """One row per (fraction, seed): the kept documents, ``auroc`` the dev AUROC of ``fit_score(kept)``
-    (AUROC by split) and ``test`` its test AUROC (None without one)."""
+    (AUROC by held-out set), ``test`` its test AUROC (None without one) and ``by`` every held-out set's."""
     rows = []
     for f, seed, kept in subsets(groups, fractions, seeds):
-        by_split = fit_score(kept)
-        rows.append({"fraction": f, "seed": seed, "documents": len(kept), "auroc": float(by_split["dev"]),
-                     "test": by_split.get("test")})
+        rows.append(row(f, seed, kept, fit_score))
     return rows
+
+
+def row(fraction: float, seed: int, kept: set[str], fit_score: Callable[[set[str]], dict]) -> dict:
+    by_set = {k: float(v) for k, v in fit_score(kept).items()}
+    return {"fraction": fraction, "seed": seed, "documents": len(kept), "auroc": by_set["dev"],
+            "test": by_set.get("test"), "by": by_set}
+
+
+def held_sets(split: str, records: list[dict], new_source: str = NEW_SOURCE) -> dict[str, list[int]]:
+    """Row indices of one split's held-out sets: all of it, and, when it has records of ``new_source``
+    (the HT-vs-MT corpus) and others, each part alone."""
+    out = {split: list(range(len(records)))}
+    new = [i for i, r in enumerate(records) if r["source"] == new_source]
+    if new and len(new) < len(records):
+        out[f"{split}, without {new_source}"] = [i for i, r in enumerate(records) if r["source"] != new_source]
+        out[f"{split}, {new_source} only"] = new
+    return out
 
 
 def per_doubling(rows: list[dict], key: str = "auroc") -> tuple[float, float]:
@@ -96,33 +112,50 @@ def probe_fit_score(H: np.ndarray, y: np.ndarray, groups: np.ndarray, held: dict
     return score
 
 
-def report(curves: dict[str, list[dict]], n_docs: int, n_dev: int, model: str) -> list[str]:
+def _by(r: dict) -> dict:
+    """A curve row's AUROC by held-out set (rows without ``by`` carry dev and test only)."""
+    return r.get("by") or {k: v for k, v in (("dev", r["auroc"]), ("test", r.get("test"))) if v is not None}
+
+
+def _cell(values: list[float]) -> str:
+    return f"{np.mean(values):.4f}" + (f" ({min(values):.4f}-{max(values):.4f})" if len(values) > 1 else "")
+
+
+def report(curves: dict[str, list[dict]], n_docs: int, n_dev: int, model: str,
+           without: dict[str, dict] | None = None) -> list[str]:
+    """The report: one table per sub-model (a column per held-out set it was scored on, a row per fraction,
+    and ``without``'s row: the sub-model fitted on the train documents outside the new corpus), then the
+    log-linear fit of each column."""
     fs = sorted({r["fraction"] for rows in curves.values() for r in rows})
-    splits = {"dev": "auroc", "test": "test"}
-    columns = [(name, split, key) for name in curves for split, key in splits.items()
-               if all(r.get(key) is not None for r in curves[name])]
     lines = ["# Learning curve: MT against human translation", "",
              f"`python -m training.experiments.learning_curve` with the C values of `{model}`. Each sub-model is refitted "
              f"on a random fraction of the {n_docs} train source documents (a document's MT and human "
              "translations stay together; the translation n-gram model also gets the extra WMT records of the "
              f"kept documents) and scored on all {n_dev} dev mt/human_translation records"
-             + (" and on the test ones" if any(s == "test" for _, s, _ in columns) else "") + ". AUROC, mean over seeds (range in brackets).",
-             *(["", "Sub-models without a test column were scored on dev only (`--probe-dev-only`: no LM scores of "
-                 "the test split)."] if len({n for n, s, _ in columns if s == "test"}) not in (0, len(curves)) else []),
-             "", "| fraction of train documents | documents | " + " | ".join(f"{n}, {s}" for n, s, _ in columns) + " |",
-             "|---|---|" + "---|" * len(columns)]
-    for f in fs:
-        cells = []
-        for name, _, key in columns:
-            a = [r[key] for r in curves[name] if r["fraction"] == f]
-            cells.append(f"{np.mean(a):.4f}" + (f" ({min(a):.4f}-{max(a):.4f})" if len(a) > 1 else ""))
-        docs = next(r["documents"] for r in next(iter(curves.values())) if r["fraction"] == f)
-        lines.append(f"| {f:g} | {docs} | " + " | ".join(cells) + " |")
+             + (" and on the test ones" if any(r.get("test") is not None for rows in curves.values() for r in rows)
+                else "") + ". AUROC, mean over seeds (range in brackets)."]
+    if without:
+        lines += ["", f"The last row of each table fits the sub-model on the train documents outside the `{NEW_SOURCE}` "
+                  "corpus (issue 27's HT-vs-MT de-en): the row above it minus that row is what the new corpus adds."]
+    fits = []
+    for name, rows in curves.items():
+        keys = [k for k in _by(rows[0]) if all(_by(r).get(k) is not None for r in rows)]
+        lines += ["", f"**{name}**", "", "| fraction of train documents | documents | " + " | ".join(keys) + " |",
+                  "|---|---|" + "---|" * len(keys)]
+        for f in fs:
+            docs = next(r["documents"] for r in rows if r["fraction"] == f)
+            lines.append(f"| {f:g} | {docs} | " + " | ".join(_cell([_by(r)[k] for r in rows if r["fraction"] == f])
+                                                               for k in keys) + " |")
+        if without and name in without:
+            w = without[name]
+            lines.append(f"| without {NEW_SOURCE} | {w['documents']} | "
+                         + " | ".join(f"{w['by'][k]:.4f}" if k in w["by"] else "n/a" for k in keys) + " |")
+        for k in keys:
+            rows_k = [dict(r, _k=_by(r)[k]) for r in rows]
+            fits.append((name, k, per_doubling(rows_k, "_k"), times_needed(rows_k, TARGET, "_k")))
     lines += ["", "Log-linear fit of the means on log2(fraction), and where it would reach the target "
               f"{TARGET} (an extrapolation beyond the data, not a measurement):", ""]
-    for name, split, key in columns:
-        intercept, slope = per_doubling(curves[name], key)
-        need = times_needed(curves[name], TARGET, key)
+    for name, split, (intercept, slope), need in fits:
         lines.append(f"- {name}, {split}: {slope:+.4f} AUROC per doubling of the documents (fit at 1x: {intercept:.4f}); "
                      + ("no rise to extrapolate." if need is None else f"{TARGET} at about {need:.1f}x today's documents."
                         if need <= 100 else f"{TARGET} only beyond 100x today's documents."))
@@ -170,18 +203,27 @@ def main(argv=None) -> int:
     scorer = LMScorer.for_model(meta["lm"])
     H, H_dev = (hidden_vectors([r["text"] for r in rs], scorer) for rs in (train, dev))
     y, y_dev = (np.array([r["label"] == "machine" for r in rs]) for rs in (train, dev))
-    held_text, held_h = {"dev": dev, "test": test}, {"dev": (H_dev, y_dev)}
-    if not args.probe_dev_only:
-        held_h["test"] = (hidden_vectors([r["text"] for r in test], scorer), np.array([r["label"] == "machine" for r in test]))
+    held_text, held_h = {}, {}
+    for split, rs, Hs, ys in (("dev", dev, H_dev, y_dev), ("test", test, None, None)):
+        if split == "test" and not args.probe_dev_only:
+            Hs, ys = hidden_vectors([r["text"] for r in rs], scorer), np.array([r["label"] == "machine" for r in rs])
+        for name, idx in held_sets(split, rs).items():
+            held_text[name] = [rs[i] for i in idx]
+            if Hs is not None:
+                held_h[name] = (Hs[idx], ys[idx])
     groups = [r["group"] for r in train]
     fits = {"translation n-gram model": ngram_fit_score(train, extra, held_text, subs["translation_ngram"]["fit"]["c"]),
             "translation probe": probe_fit_score(H, y, np.array(groups), held_h, subs["translation_probe"]["fit"]["c"])}
-    curves = {}
+    old_groups = {r["group"] for r in train if r["source"] != NEW_SOURCE}
+    curves, without = {}, {}
     for name, fit_score in fits.items():
         curves[name] = curve(groups, fit_score, fractions, args.seeds)
-        for r in curves[name]:
-            print(f"{name}: fraction {r['fraction']:g} seed {r['seed']}: dev AUROC {r['auroc']:.4f}", file=sys.stderr)
-    write_report(args.out, report(curves, len(set(groups)), len(dev), shown_path(Path(model_dir))))
+        if 0 < len(old_groups) < len(set(groups)):
+            without[name] = row(1.0, 0, old_groups, fit_score)
+        for r in curves[name] + ([without[name]] if name in without else []):
+            print(f"{name}: {r['documents']} documents (fraction {r['fraction']:g} seed {r['seed']}): "
+                  + ", ".join(f"{k} {v:.4f}" for k, v in r["by"].items()), file=sys.stderr)
+    write_report(args.out, report(curves, len(set(groups)), len(dev), shown_path(Path(model_dir)), without))
     return 0
 
 

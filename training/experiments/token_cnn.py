@@ -11,6 +11,11 @@ groups) and its dev logits (the fold models averaged) are then one more column f
 classifier. Dev only: ``python -m training.experiments.token_cnn`` prints the dev AUROCs of the net alone
 and of ``make train``'s calibrated gradient boosting over the registered features (the sub-models' logits
 left out, which would need their own out-of-fold fits) with and without the net's logit.
+
+``--translation-only`` reads only the mt and human_translation records (the LM scores of those alone,
+``python -m training.prescore --kinds mt,human_translation``): the net alone, and gradient boosting over
+the registered features plus the two translation sub-models' logits (out-of-fold on train, fitted as
+``make train`` fits them), with and without the net's logit, on dev MT against human translation, by source.
 """
 from __future__ import annotations
 
@@ -132,18 +137,53 @@ def dev_aurocs(p: np.ndarray, y: np.ndarray, kinds: np.ndarray) -> dict[str, flo
     return out
 
 
-def main() -> int:
+def translation_columns(train: list[dict], dev: list[dict], extra: list[dict], scorer):
+    """The translation n-gram model's and the translation probe's logits as ``make train`` gives the
+    classifier: out-of-fold for the train records, the fitted model's for dev (C chosen on dev)."""
+    from detector.submodels import ngram, probe
+    from training import hidden_fit, ngram_fit
+    from training.featurize import hidden_vectors
+
+    model, _, _, by_id = ngram_fit.fit_translation(train + extra, dev, probe.TRANSLATION_KINDS)
+    z = {"train": np.array([by_id[r["id"]] for r in train]), "dev": ngram.logits(model, [r["text"] for r in dev])}
+    H = {s: hidden_vectors([r["text"] for r in rs], scorer) for s, rs in (("train", train), ("dev", dev))}
+    y = {s: np.array([r["label"] == "machine" for r in rs], dtype=int) for s, rs in (("train", train), ("dev", dev))}
+    c, _ = hidden_fit.choose_c(H["train"], y["train"], H["dev"], y["dev"])
+    pm, oof = hidden_fit.fit(H["train"], y["train"], np.array([r["group"] for r in train]), c)
+    m = {"train": oof, "dev": probe.logits(pm, H["dev"])}
+    return {s: np.c_[z[s], m[s]] for s in ("train", "dev")}
+
+
+def by_source(p: np.ndarray, y: np.ndarray, sources: np.ndarray) -> dict[str, float | None]:
+    """MT against human translation AUROC on all rows and on each source's rows."""
+    from training import metrics
+
+    return {"mt vs human_translation": metrics.auroc(y, p),
+            **{f"  {s} only": metrics.auroc(y[sources == s], p[sources == s]) for s in sorted(set(sources))}}
+
+
+def main(argv=None) -> int:
+    import argparse
+
     import torch
 
     from detector import features as F
     from detector.lm import LMScorer
+    from detector.submodels import probe
     from training import data, fit as fitting
     from training.cache import ScoreCache
     from training.featurize import feature_rows
     from training.train import MAX_TOKENS
 
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--translation-only", action="store_true",
+                    help="mt and human_translation records only, with the translation sub-models' logits")
+    args = ap.parse_args(argv)
     torch.set_num_threads(2)
     records = data.load_corpus(splits=("train", "dev"))
+    if args.translation_only:
+        extra = data.bundled_translation_extra(records, lambda m: print(m, file=sys.stderr))
+        records = [r for r in records if r["kind"] in probe.TRANSLATION_KINDS]
     scorer = LMScorer(max_tokens=MAX_TOKENS)
     scorer.load()
     cache = ScoreCache.for_scorer(scorer)
@@ -153,19 +193,25 @@ def main() -> int:
     y = {s: np.array([r["label"] == "machine" for r in rs], dtype=int) for s, rs in split.items()}
     groups = np.array([r["group"] for r in split["train"]])
     oof, dev = oof_and_dev(mats["train"], kinds["train"], groups, mats["dev"])
-    rows = {"net alone": dev_aurocs(dev, y["dev"], kinds["dev"])}
     names = F.feature_names()
     X = {s: feature_rows([r["text"] for r in rs], scorer, names, s) for s, rs in split.items()}
-    for label, extra in (("features", False), ("features + net", True)):
-        Xt, Xd = X["train"], X["dev"]
-        if extra:
-            Xt, Xd = np.c_[Xt, oof], np.c_[Xd, dev]
+    if args.translation_only:
+        sub = translation_columns(split["train"], split["dev"], extra, scorer)
+        X = {s: np.c_[X[s], sub[s]] for s in X}
+        sources = np.array([r["source"] for r in split["dev"]])
+        measure = lambda p: by_source(p, y["dev"], sources)  # noqa: E731
+        plain, stacked = "features + translation sub-models", "features + translation sub-models + net"
+    else:
+        measure = lambda p: dev_aurocs(p, y["dev"], kinds["dev"])  # noqa: E731
+        plain, stacked = "features", "features + net"
+    rows = {"net alone": measure(dev)}
+    for label, with_net in ((plain, False), (stacked, True)):
+        Xt, Xd = (np.c_[X["train"], oof], np.c_[X["dev"], dev]) if with_net else (X["train"], X["dev"])
         clf = fitting.fit_calibrated(Xt, y["train"], groups, "gbm")
-        rows[label] = dev_aurocs(clf.predict_proba(Xd)[:, 1], y["dev"], kinds["dev"])
-    keys = list(rows["features"])
+        rows[label] = measure(clf.predict_proba(Xd)[:, 1])
     print("| dev AUROC | " + " | ".join(rows) + " |\n|---|" + "---|" * len(rows))
-    for k in keys:
-        print(f"| {k} | " + " | ".join(f"{rows[r][k]:.4f}" for r in rows) + " |")
+    for k in rows["net alone"]:
+        print(f"| {k} | " + " | ".join("n/a" if rows[r][k] is None else f"{rows[r][k]:.4f}" for r in rows) + " |")
     return 0
 
 

@@ -62,3 +62,12 @@ def test_compare_models_splits_by_source_and_counts_human_verdicts():
     assert out["all"]["n"] == 4 and out["HT-vs-MT de-en"]["human verdicts"] == {"machine": 1}
     assert out["before HT-vs-MT"]["fpr_human_translation"] == 0.0
     assert "| auroc_all | 0.5000 |" in "\n".join(compare_models.render(["m"], [out], "test"))
+
+
+def test_token_cnn_by_source_scores_each_source_apart():
+    y = np.array([0, 1, 0, 1, 0, 1])
+    sources = np.array(["wmt", "wmt", "htmt", "htmt", "htmt", "htmt"])
+    p = np.array([0.1, 0.9, 0.8, 0.2, 0.3, 0.7])  # right on wmt, half right on htmt
+    out = token_cnn.by_source(p, y, sources)
+    assert out["  wmt only"] == 1.0 and out["  htmt only"] == 0.25
+    assert list(out) == ["mt vs human_translation", "  htmt only", "  wmt only"]

@@ -60,17 +60,40 @@ def test_probe_fit_score_learns_a_separable_direction():
 def test_report_names_the_extrapolation_as_such():
     curves = {"a": _rows(0.84, 0.03), "b": _rows(0.76, 0.0)}
     text = "\n".join(lc.report(curves, 40, 60, "models/x"))
-    assert "a, test" not in text and "| a, dev | b, dev |" in text, "no test column without test figures"
+    assert "a, test" not in text and "| documents | dev |\n" in text, "no test column without test figures"
     for rows, slope in ((curves["a"], 0.02), (curves["b"], 0.01)):
         for r in rows:
             r["test"] = 0.70 + slope * math.log2(r["fraction"])
     text = "\n".join(lc.report(curves, 40, 60, "models/x"))
-    assert "| a, dev | a, test | b, dev | b, test |" in text
+    assert text.count("| fraction of train documents | documents | dev | test |") == 2
+    assert text.index("**a**") < text.index("**b**")
     assert "- a, test: +0.0200 AUROC per doubling" in text and "- b, test: +0.0100" in text
     assert "0.9 at about 1024.0x" not in text and "- b, test: +0.0100 AUROC per doubling of the documents (fit at 1x: 0.7000); 0.9 only beyond 100x" in text
     assert "| 0.25 |" in text and "0.8400" in text
     assert "4.0x today's documents" in text and "no rise to extrapolate" in text
     assert "not a measurement" in text
+
+
+def test_held_sets_show_the_new_corpus_apart_only_when_the_split_mixes_sources():
+    recs = [{"source": s} for s in ("wmt", "htmt", "wmt", "htmt", "htmt")]
+    assert lc.held_sets("dev", recs) == {"dev": [0, 1, 2, 3, 4], "dev, without htmt": [0, 2], "dev, htmt only": [1, 3, 4]}
+    assert lc.held_sets("test", recs[:1] + recs[2:3]) == {"test": [0, 1]}
+    assert lc.held_sets("test", [recs[1]]) == {"test": [0]}
+
+
+def test_report_adds_the_row_without_the_new_corpus_under_each_table():
+    rows = [dict(r, by={"dev": r["auroc"], "dev, htmt only": r["auroc"] - 0.1}) for r in _rows(0.84, 0.03)]
+    without = {"a": {"documents": 30, "by": {"dev": 0.8123, "dev, htmt only": 0.6012}}}
+    text = "\n".join(lc.report({"a": rows}, 40, 60, "models/x", without))
+    assert "| documents | dev | dev, htmt only |" in text
+    assert "| without htmt | 30 | 0.8123 | 0.6012 |" in text and "- a, dev, htmt only: +0.0300" in text
+    assert text.index("| 1 | 0 | 0.8400 | 0.7400 |") < text.index("| without htmt |")
+    assert "without htmt" not in "\n".join(lc.report({"a": rows}, 40, 60, "models/x"))
+
+
+def test_row_carries_every_held_out_set():
+    r = lc.row(1.0, 0, {"doc1", "doc2"}, lambda kept: {"dev": 0.7, "test": 0.6, "dev, htmt only": 0.5})
+    assert (r["documents"], r["auroc"], r["test"], r["by"]["dev, htmt only"]) == (2, 0.7, 0.6, 0.5)
 
 
 def test_ngram_fit_score_uses_only_the_kept_documents_and_their_extras():
