@@ -178,6 +178,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--translation-only", action="store_true",
                     help="mt and human_translation records only, with the translation sub-models' logits")
+    ap.add_argument("--controls", type=int, default=0,
+                    help="also stack N shuffled copies of the net's logits (no signal, same values): the gain noise alone gives")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
     records = data.load_corpus(splits=("train", "dev"))
@@ -205,8 +207,11 @@ def main(argv=None) -> int:
         measure = lambda p: dev_aurocs(p, y["dev"], kinds["dev"])  # noqa: E731
         plain, stacked = "features", "features + net"
     rows = {"net alone": measure(dev)}
-    for label, with_net in ((plain, False), (stacked, True)):
-        Xt, Xd = (np.c_[X["train"], oof], np.c_[X["dev"], dev]) if with_net else (X["train"], X["dev"])
+    rng = np.random.default_rng(0)
+    variants = [(plain, None, None), (stacked, oof, dev)] + [
+        (f"control {k + 1}: shuffled net", rng.permutation(oof), rng.permutation(dev)) for k in range(args.controls)]
+    for label, col_train, col_dev in variants:
+        Xt, Xd = (X["train"], X["dev"]) if col_train is None else (np.c_[X["train"], col_train], np.c_[X["dev"], col_dev])
         clf = fitting.fit_calibrated(Xt, y["train"], groups, "gbm")
         rows[label] = measure(clf.predict_proba(Xd)[:, 1])
     print("| dev AUROC | " + " | ".join(rows) + " |\n|---|" + "---|" * len(rows))
