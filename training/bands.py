@@ -6,7 +6,13 @@
 (cascade included, LM scores from the training cache).
 
 The rule, per band and stated false-positive rate: every human kind gets its split-conformal threshold on
-the band's dev texts (:func:`training.fit.kind_threshold`), and the band takes the largest. A band in which
+the band's dev texts (:func:`training.fit.kind_threshold`), and the band takes the largest. Two refinements
+keep the certificate honest where texts are not exchangeable: a document counts once per band (a record and
+its excerpt are one draw, so each document enters with its highest-scoring text of that length), and each
+human source of a kind that can certify the rate on its own (enough documents) holds it too, so that the
+rate holds for any mix of those sources, not only the mix dev happens to have (session 34: 80-199-word
+human translations are half WMT, half HT-vs-MT on dev but two thirds WMT on test, and a pooled 5%
+threshold let 10.3% of them through). A band in which
 a human kind that the whole dev split certifies at that rate cannot be certified (too few dev texts of that
 kind and length) has no threshold at that rate: its texts get ``too_short``. Candidate bands start at
 :data:`STARTS` words; a band that cannot hold the default rate is merged into the band below it, or the
@@ -31,19 +37,47 @@ from training import fit
 STARTS = (80, 200)  # candidate band starts in words, above the model's min_words
 
 
-def _band_thresholds(p, y, kinds, certified_pooled: dict[str, bool], fpr: float):
-    """(threshold or None, per-kind dev counts) for one band's dev texts at ``fpr``."""
-    humans = {k: p[(kinds == k) & (y == 0)] for k in certified_pooled}
-    found = {k: fit.kind_threshold(v, fpr) for k, v in humans.items() if len(v)}
-    if any(certified_pooled[k] and (k not in found or not found[k][1]) for k in certified_pooled):
-        return None, {k: len(v) for k, v in humans.items()}
-    return max([t for t, _ in found.values()] or [0.0]), {k: len(v) for k, v in humans.items()}
+def per_document(p: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """The highest score of each document (``groups``: one id per text), by document id.
+
+    >>> per_document(np.array([.2, .9, .4, .1]), np.array(["a", "b", "a", "c"])).tolist()
+    [0.4, 0.9, 0.1]
+    """
+    ids, inverse = np.unique(groups, return_inverse=True)
+    best = np.full(len(ids), -np.inf)
+    np.maximum.at(best, inverse, p)
+    return best
+
+
+def kind_band_threshold(p, sources, groups, fpr: float) -> tuple[float | None, bool]:
+    """(threshold, certified) for one human kind's texts in one band: the conformal threshold of its
+    documents (one score each, :func:`per_document`), raised to that of each source whose documents certify
+    ``fpr`` on their own. None when the kind has no texts in the band."""
+    if not len(p):
+        return None, False
+    t, certified = fit.kind_threshold(per_document(p, groups), fpr)
+    for s in np.unique(sources):
+        mine = sources == s
+        t_s, ok = fit.kind_threshold(per_document(p[mine], groups[mine]), fpr)
+        t = max(t, t_s) if ok else t
+    return t, certified
+
+
+def _band_thresholds(p, y, kinds, sources, groups, certified_pooled: dict[str, bool], fpr: float):
+    """(threshold or None, per-kind dev counts of texts) for one band's dev texts at ``fpr``."""
+    human = {k: (kinds == k) & (y == 0) for k in certified_pooled}
+    found = {k: kind_band_threshold(p[m], sources[m], groups[m], fpr) for k, m in human.items()}
+    counts = {k: int(m.sum()) for k, m in human.items()}
+    if any(certified_pooled[k] and not found[k][1] for k in certified_pooled):
+        return None, counts
+    return max([t for t, _ in found.values() if t is not None] or [0.0]), counts
 
 
 def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, min_words: int,
-           pooled: dict, starts: tuple[int, ...] = STARTS) -> dict:
+           pooled: dict, starts: tuple[int, ...] = STARTS, sources=None, groups=None) -> dict:
     """The ``length_bands`` entry of ``meta.json`` from dev scores ``p`` (``pooled``: the model's one-threshold
-    table, whose ``certified_by_kind`` says which kinds the whole dev split certifies at each rate).
+    table, whose ``certified_by_kind`` says which kinds the whole dev split certifies at each rate;
+    ``sources``, ``groups``: each text's source and document, by default one source and one document per text).
 
     >>> rng = np.random.default_rng(0)
     >>> p = np.r_[rng.uniform(0, .5, 300), rng.uniform(.4, 1, 300)]
@@ -55,6 +89,8 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
     [('30-79', True), ('80+', False)]
     """
     p, y, kinds, words = map(np.asarray, (p, y, kinds, words))
+    sources = np.asarray(sources) if sources is not None else np.zeros(len(p), dtype=int)
+    groups = np.asarray(groups) if groups is not None else np.arange(len(p))
     edges = [min_words] + [s for s in starts if s > min_words]
     default = f"{DEFAULT_FPR:g}"
 
@@ -63,9 +99,12 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
 
     cert = pooled[default]["certified_by_kind"]
 
+    def _at(sel):
+        return p[sel], y[sel], kinds[sel], sources[sel], groups[sel]
+
     def holds(i):
         sel = inside(i, edges)
-        return _band_thresholds(p[sel], y[sel], kinds[sel], cert, DEFAULT_FPR)[0] is not None
+        return _band_thresholds(*_at(sel), cert, DEFAULT_FPR)[0] is not None
 
     merged = True
     while merged:  # a band above the shortest that cannot hold the default rate joins a neighbour
@@ -84,16 +123,17 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
         # threshold too (a merged band's pooled quantile would let its higher-scoring part exceed the rate)
         parts = [j for j, c in enumerate(candidates) if edges[i] <= c and (i + 1 == len(edges) or c < edges[i + 1])]
         for key, entry in pooled.items():
-            t, counts = _band_thresholds(p[sel], y[sel], kinds[sel], entry["certified_by_kind"], float(key))
+            t, counts = _band_thresholds(*_at(sel), entry["certified_by_kind"], float(key))
             if t is not None and len(parts) > 1:
                 for j in parts:
                     part = sel & inside(j, candidates)
-                    t_part = _band_thresholds(p[part], y[part], kinds[part], entry["certified_by_kind"], float(key))[0]
+                    t_part = _band_thresholds(*_at(part), entry["certified_by_kind"], float(key))[0]
                     t = max(t, t_part) if t_part is not None else t
             row["thresholds"][key] = t
             flagged = p[sel] >= t if t is not None else np.zeros(int(sel.sum()), bool)
             row["dev"][key] = {
                 "n_by_kind": counts,
+                "documents_by_kind": {k: len(np.unique(groups[sel & (kinds == k) & (y == 0)])) for k in counts},
                 "fpr_by_kind": {k: float(np.mean(flagged[(kinds[sel] == k) & (y[sel] == 0)])) for k, n in counts.items() if n},
                 "tpr": float(np.mean(flagged[y[sel] == 1])) if (y[sel] == 1).any() else None,
             }
@@ -104,7 +144,9 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
                     row["dev"][stricter]["tpr"] = 0.0 if row["dev"][stricter]["tpr"] is not None else None
         bands.append(row)
     return {"chosen_on": "dev records and their excerpts (training.corpus.excerpts)",
-            "rule": "per band: every human kind's split-conformal threshold, the largest; null (too_short) where a "
+            "rule": "per band: every human kind's split-conformal threshold over its documents (each document's "
+                    "highest-scoring text of the band), raised to that of each of its sources whose documents "
+                    "certify the rate alone; the largest over kinds; null (too_short) where a "
                     "kind the whole dev split certifies cannot be certified with the band's dev texts, and at "
                     "every stricter rate than one where the band abstains; a merged band's threshold at least "
                     "that of each candidate band in it that certifies the rate on its own",
@@ -136,10 +178,11 @@ def write(model_dir: Path, records: list[dict], scorer=None, log=print) -> dict:
     rows = dev_texts(records)
     p, words = product_scores(model_dir, [r["text"] for r in rows], scorer)
     y = np.array([r["label"] == "machine" for r in rows], dtype=int)
-    kinds = np.array([r["kind"] for r in rows])
+    kinds, sources, groups = (np.array([r[f] for r in rows]) for f in ("kind", "source", "group"))
     meta = _meta(model_dir)
     ok = ~np.isnan(p)  # not_english texts have no score
-    meta["length_bands"] = choose(p[ok], y[ok], kinds[ok], words[ok], int(meta["min_words"]), meta["thresholds"])
+    meta["length_bands"] = choose(p[ok], y[ok], kinds[ok], words[ok], int(meta["min_words"]), meta["thresholds"],
+                                  sources=sources[ok], groups=groups[ok])
     (Path(model_dir) / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     for b in meta["length_bands"]["bands"]:
         log(f"  length band {b['words']} words: " + ", ".join(

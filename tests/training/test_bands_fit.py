@@ -4,7 +4,7 @@ import doctest
 import numpy as np
 import pytest
 
-from training import bands
+from training import bands, fit
 from training.corpus import excerpts
 
 
@@ -84,3 +84,43 @@ def test_a_merged_band_holds_the_rate_in_each_part_that_can_certify_it():
     t = out["bands"][1]["thresholds"]["0.05"]
     mid = h[150:300]
     assert np.mean(mid >= t) <= 0.05
+
+
+def test_a_document_counts_once_per_band():
+    # 150 short texts certify 1% as 150 documents, not as 75 documents of two texts each
+    p, y, kinds, words = _dev(150, 150, 150)
+    n = len(words) // 2
+    apart = bands.choose(p, y, kinds, words, 30, POOLED)["bands"][0]
+    ids = np.arange(n)
+    pairs = np.r_[np.where(ids < 150, ids // 2, ids + n), ids + 3 * n]  # the 150 short human texts in pairs
+    paired = bands.choose(p, y, kinds, words, 30, POOLED, groups=pairs)["bands"][0]
+    assert apart["thresholds"]["0.01"] is not None and paired["thresholds"]["0.01"] is None
+    assert paired["dev"]["0.05"]["documents_by_kind"]["native"] == 75
+    assert paired["thresholds"]["0.05"] >= apart["thresholds"]["0.05"] - 1e-12  # each pair enters with its higher score
+
+
+def test_each_source_that_can_certify_the_rate_alone_holds_it_whatever_the_mix():
+    # two human sources of one kind, "hot" scoring higher: the pooled 5% threshold of a 50/50 dev mix lets
+    # about 10% of "hot" texts through; with sources given, the threshold is at least hot's own
+    rng = np.random.default_rng(2)
+    n = 200
+    cool, hot = rng.uniform(0, 0.4, n), rng.uniform(0.2, 0.8, n)
+    p = np.r_[cool, hot, rng.uniform(0.5, 1, 2 * n)]
+    y = np.r_[np.zeros(2 * n), np.ones(2 * n)]
+    kinds = np.array(["native"] * 2 * n + ["mt"] * 2 * n)
+    sources = np.array(["cool"] * n + ["hot"] * n + ["m"] * 2 * n)
+    words = np.full(4 * n, 400)
+    pooled_t = bands.choose(p, y, kinds, words, 30, POOLED)["bands"][-1]["thresholds"]["0.05"]
+    t = bands.choose(p, y, kinds, words, 30, POOLED, sources=sources)["bands"][-1]["thresholds"]["0.05"]
+    hot_alone = fit.kind_threshold(hot, 0.05)[0]
+    assert pooled_t < hot_alone <= t
+    assert (0.8 - pooled_t) / 0.6 > 0.08  # the rate the pooled threshold gives hot texts (uniform on 0.2-0.8)
+
+
+def test_a_source_too_small_to_certify_alone_does_not_make_the_band_abstain():
+    rng = np.random.default_rng(4)
+    p = np.r_[rng.uniform(0, 0.5, 150), rng.uniform(0.5, 1, 150)]
+    y, kinds = np.r_[np.zeros(150), np.ones(150)], np.array(["native"] * 150 + ["mt"] * 150)
+    sources = np.array(["big"] * 140 + ["tiny"] * 10 + ["m"] * 150)
+    out = bands.choose(p, y, kinds, np.full(300, 400), 30, POOLED, sources=sources)["bands"][-1]
+    assert out["thresholds"]["0.01"] is not None and out["thresholds"]["0.05"] is not None

@@ -4,7 +4,8 @@ Whole-document averages dilute a single mistranslated phrase; these features loo
 and at the places where round-trip translation tends to break (a detached period such as
 ``Interfax. reported``, a misused preposition, a word pair no native writer would put together).
 Token selection (first token, blank tokens and hygiene damage dropped; sentences inside the token
-budget only) is shared with :mod:`detector.features.lm.stats`; units are nats unless stated.
+budget only) is :mod:`detector.features.lm.tokens`, as for :mod:`detector.features.lm.stats`; units are
+nats unless stated.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from ...lm import TokenScores
 from ...spans import Measured, Span, safe_div
 from ...text import sentences, words
 from .. import feature
-from .stats import MIN_TOKENS, ScoredTokens, kept_tokens, scored_tokens, sentence_groups, word_scores  # noqa: F401
+from .tokens import MIN_TOKENS, ScoredTokens, kept_tokens, scored_tokens, sentence_groups, word_scores  # noqa: F401 (word_scores: the examples)
 
 SPIKE_NLL = 10.0  # nats (p < 5e-5): a token at least this surprising is a spike
 TOP_SHARE = 0.05  # the most surprising share of tokens averaged by nll_top5_mean

@@ -145,7 +145,7 @@ def synonym_swaps(text: str, scores: TokenScores) -> Measured:
 
 def _example(text: str, nll, probe: dict[int, tuple[float, str]]) -> TokenScores:
     """Word-per-token scores with thesaurus probes ``{token: (synonym log-prob, synonym)}``, for examples."""
-    from .stats import word_scores
+    from .tokens import word_scores
 
     base = word_scores(text, nll)
     alt = np.full(len(base), np.nan, np.float32)

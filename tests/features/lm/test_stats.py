@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from detector.features import hygiene, registry
-from detector.features.lm import local as lm_local, stats as lm_stats
+from detector.features.lm import local as lm_local, tokens as lm_tokens
 from detector.lm import TokenScores, empty_scores
 from detector.spans import Span
 
@@ -99,24 +99,24 @@ def words_text(n: int) -> str:
 
 def test_mean_median_std_exact():
     text = words_text(11)
-    scores = lm_stats.word_scores(text, [100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])  # first token dropped
+    scores = lm_tokens.word_scores(text, [100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10])  # first token dropped
     assert _feature("lm.mean_nll.v1")(text, scores).value == pytest.approx(5.5)
     assert _feature("lm.median_nll.v1")(text, scores).value == pytest.approx(5.5)
     assert _feature("lm.std_nll.v1")(text, scores).value == pytest.approx(np.std(np.arange(1, 11)))
 
 
 def test_fewer_than_min_tokens_is_nan():
-    text = words_text(lm_stats.MIN_TOKENS)  # one token short after the first is dropped
-    assert math.isnan(_feature("lm.mean_nll.v1")(text, lm_stats.word_scores(text, [1] * lm_stats.MIN_TOKENS)).value)
-    text = words_text(lm_stats.MIN_TOKENS + 1)
-    assert _feature("lm.mean_nll.v1")(text, lm_stats.word_scores(text, [1] * (lm_stats.MIN_TOKENS + 1))).value == 1
+    text = words_text(lm_tokens.MIN_TOKENS)  # one token short after the first is dropped
+    assert math.isnan(_feature("lm.mean_nll.v1")(text, lm_tokens.word_scores(text, [1] * lm_tokens.MIN_TOKENS)).value)
+    text = words_text(lm_tokens.MIN_TOKENS + 1)
+    assert _feature("lm.mean_nll.v1")(text, lm_tokens.word_scores(text, [1] * (lm_tokens.MIN_TOKENS + 1))).value == 1
 
 
 def test_rank_buckets_and_nll_minus_entropy():
     text = words_text(11)
     rank = [1, 1, 1, 5, 10, 11, 100, 101, 1000, 1001, 50000]
     nll = [0, 2, 2, 2, 2, 4, 4, 4, 4, 4, 4]
-    scores = lm_stats.word_scores(text, nll, rank=rank, entropy=[1] * 11)
+    scores = lm_tokens.word_scores(text, nll, rank=rank, entropy=[1] * 11)
     got = {n: _feature(f"lm.{n}.v1")(text, scores).value for n in
            ("rank_top1", "rank_top10", "rank_top100", "rank_over1000", "nll_minus_entropy", "nll_minus_entropy_z")}
     diff = np.asarray(nll[1:]) - 1.0
@@ -126,13 +126,13 @@ def test_rank_buckets_and_nll_minus_entropy():
 
 def test_constant_difference_z_is_nan():
     text = words_text(10)
-    scores = lm_stats.word_scores(text, [3] * 10, entropy=[1] * 10)
+    scores = lm_tokens.word_scores(text, [3] * 10, entropy=[1] * 10)
     assert math.isnan(_feature("lm.nll_minus_entropy_z.v1")(text, scores).value)
 
 
 def test_sentence_stats_ignore_sentences_past_the_token_budget():
     text = "Aa bb cc dd. Ee ff gg hh. Ii jj kk ll. Mm nn oo pp."
-    full = lm_stats.word_scores(text, [9, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7])
+    full = lm_tokens.word_scores(text, [9, 1, 1, 1, 3, 3, 3, 3, 5, 5, 5, 5, 7, 7, 7, 7])
     cut = TokenScores(*(a[:14] for a in full.to_arrays().values()))  # budget ends inside sentence 4
     means = np.asarray([1, 3, 5])
     assert _feature("lm.sentence_nll_std.v1")(text, cut).value == pytest.approx(means.std())
@@ -142,7 +142,7 @@ def test_sentence_stats_ignore_sentences_past_the_token_budget():
 
 def test_first_non_blank_token_is_dropped():
     text = "\n" + words_text(10)
-    base = lm_stats.word_scores(words_text(10), [50] + [2] * 9)
+    base = lm_tokens.word_scores(words_text(10), [50] + [2] * 9)
     shifted = TokenScores(np.vstack([[[0, 1]], base.offsets + 1]).astype(np.int32),
                           np.append(0, base.nll).astype(np.float32), np.append(1, base.rank).astype(np.int32),
                           np.append(0, base.entropy).astype(np.float32))
@@ -151,7 +151,7 @@ def test_first_non_blank_token_is_dropped():
 
 def test_whitespace_tokens_are_dropped():
     text = words_text(10)
-    base = lm_stats.word_scores(text, [0] + [2] * 9)
+    base = lm_tokens.word_scores(text, [0] + [2] * 9)
     blank = TokenScores(np.vstack([base.offsets, [[len(text), len(text) + 1]]]).astype(np.int32),
                         np.append(base.nll, 50).astype(np.float32), np.append(base.rank, 1).astype(np.int32),
                         np.append(base.entropy, 0).astype(np.float32))
@@ -180,7 +180,7 @@ def test_spike_spans_cover_whole_words():
 
 def test_punctuation_and_function_words():
     text = "Xx said . reported the ball , of them ” then in theory"  # one token per punctuation mark
-    scores = lm_stats.word_scores(text, [9, 1, 2, 8, 1, 1, 4, 3, 1, 6, 7, 5, 2])
+    scores = lm_tokens.word_scores(text, [9, 1, 2, 8, 1, 1, 4, 3, 1, 6, 7, 5, 2])
     assert _feature("lm.punct_nll.v1")(text, scores).value == pytest.approx((2 + 4 + 6) / 3)
     assert math.isnan(_feature("lm.after_stop_nll.v1")(text, scores).value)  # only two tokens follow a stop
     assert _feature("lm.function_word_nll.v1")(text, scores).value == pytest.approx((1 + 3 + 5) / 3)
@@ -188,13 +188,13 @@ def test_punctuation_and_function_words():
 
 def test_after_stop_mean():
     text = "Aa bb. cc dd. ee ff” gg hh ii"
-    scores = lm_stats.word_scores(text, [9, 1, 6, 1, 3, 1, 9, 1, 1])
+    scores = lm_tokens.word_scores(text, [9, 1, 6, 1, 3, 1, 9, 1, 1])
     assert _feature("lm.after_stop_nll.v1")(text, scores).value == pytest.approx(6.0)
 
 
 def test_collocation_needs_lowercase_pairs_in_one_sentence():
     text = "Aa bb cc Dd ee ff. Gg hh ii jj."
-    scores = lm_stats.word_scores(text, [9, 1, 13, 20, 2, 1, 1, 3, 4, 1])
+    scores = lm_tokens.word_scores(text, [9, 1, 13, 20, 2, 1, 1, 3, 4, 1])
     got = _feature("lm.collocation_odd.v1")(text, scores)
     assert got.value == pytest.approx((13 + 4) / 2)  # "Dd" is not an ordinary word; "Gg hh" neither
     assert [s.text_of(text) for s in got.spans] == ["bb cc"]
@@ -203,11 +203,11 @@ def test_collocation_needs_lowercase_pairs_in_one_sentence():
 def test_damaged_tokens_are_excluded(monkeypatch):
     text = words_text(12)
     nll = [0, 1, 1, 1, 14, 14, 1, 1, 1, 1, 1, 1]  # w4 is damaged and w5 is read in its shadow
-    scores = lm_stats.word_scores(text, nll)
+    scores = lm_tokens.word_scores(text, nll)
     assert _feature("lm.spike_rate.v1")(text, scores).spans
     damaged = text.index("w4")
     monkeypatch.setattr(hygiene, "damage_spans", lambda t: (Span(damaged, damaged + 2, "apostrophe_stripped"),))
-    scores = lm_stats.word_scores(text, nll)  # fresh scores: the token view of the same ones is memoised
+    scores = lm_tokens.word_scores(text, nll)  # fresh scores: the token view of the same ones is memoised
     assert _feature("lm.mean_nll.v1")(text, scores).value == pytest.approx(1.0)
     assert _feature("lm.spike_rate.v1")(text, scores).spans == ()
     assert _feature("lm.nll_top5_mean.v1")(text, scores).value == pytest.approx(1.0)
@@ -233,8 +233,8 @@ def test_real_lm_flags_detached_period_in_seed_003():
 
 def test_the_token_view_is_derived_once_per_scores_and_text():
     text = words_text(12)
-    scores = lm_stats.word_scores(text, [0] + [1] * 11)
-    a = lm_stats.scored_tokens(text, scores)
-    assert lm_stats.scored_tokens(text, scores) is a
-    assert lm_stats.scored_tokens(text, lm_stats.word_scores(text, [0] + [1] * 11)) is not a  # other scores
-    assert lm_stats.scored_tokens(text + " ", scores) is not a  # other text
+    scores = lm_tokens.word_scores(text, [0] + [1] * 11)
+    a = lm_tokens.scored_tokens(text, scores)
+    assert lm_tokens.scored_tokens(text, scores) is a
+    assert lm_tokens.scored_tokens(text, lm_tokens.word_scores(text, [0] + [1] * 11)) is not a  # other scores
+    assert lm_tokens.scored_tokens(text + " ", scores) is not a  # other text

@@ -8,7 +8,7 @@ import pytest
 
 from detector.lm import synonyms
 from detector.features import compute
-from detector.features.lm.stats import word_scores
+from detector.features.lm.tokens import word_scores
 from detector.features.lm.thesaurus import (MAX_SPANS, SWAP_GAP, _example, synonym_gap_top3, synonym_swap_rate,
                                             word_gaps)
 from detector.lm import LMScorer, TokenScores
