@@ -52,6 +52,25 @@ class DetectorSettings:
         return Detector(self.model_dir, fpr=self.fpr, scorer=scorer, threshold=self.threshold, device=self.device)
 
 
+class LoadsDetector:
+    """A pipeline step that builds its :class:`~detector.api.Detector` from ``self.settings`` on first use,
+    in the process that runs it, and never pickles a loaded one (not to workers, not into a cache hash)."""
+
+    _detector = None
+
+    @property
+    def detector(self):
+        """The :class:`~detector.api.Detector`, loaded on first use in this process."""
+        if self._detector is None:
+            self._detector = self.settings.load()
+        return self._detector
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_detector"] = None
+        return state
+
+
 @dataclass(frozen=True)
 class Decision:
     """One record's outcome: ``reason`` is ``""`` when kept; ``p_machine`` is NaN for errors."""

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..policy import DEFAULT_FPR
-from ._shared import DetectorSettings, decide_batch, missing_extra
+from ._shared import DetectorSettings, LoadsDetector, decide_batch, missing_extra
 
 try:
     from datatrove.pipeline.filters.base_filter import BaseFilter
@@ -38,7 +38,7 @@ except ImportError as e:  # pragma: no cover - exercised only without the extra
     raise missing_extra("datatrove", "datatrove") from e
 
 
-class DetectorFilter(BaseFilter):
+class DetectorFilter(LoadsDetector, BaseFilter):
     """Keep documents the detector does not flag; annotate every document it scores.
 
     Args:
@@ -64,19 +64,6 @@ class DetectorFilter(BaseFilter):
                                          scorer_factory, device)
         self.annotate_only = annotate_only
         self.keep_non_english = keep_non_english
-        self._detector = None
-
-    @property
-    def detector(self):
-        """The :class:`~detector.api.Detector`, loaded on first use in this process."""
-        if self._detector is None:
-            self._detector = self.settings.load()
-        return self._detector
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_detector"] = None  # never ship a loaded model to another process
-        return state
 
     def filter(self, doc) -> bool | tuple[bool, str]:
         return self.filter_batch([doc])[0]

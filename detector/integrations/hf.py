@@ -29,12 +29,12 @@ from typing import Any, Callable
 
 from ..errors import InputError
 from ..policy import DEFAULT_FPR
-from ._shared import DetectorSettings, decide_batch, decision_columns
+from ._shared import DetectorSettings, LoadsDetector, decide_batch, decision_columns
 
 COLUMNS = ("p_machine", "verdict", "keep", "reason", "detector")
 
 
-class DetectorBatchScorer:
+class DetectorBatchScorer(LoadsDetector):
     """A ``Dataset.map(..., batched=True)`` function: the new columns ``p_machine``, ``verdict``, ``keep``,
     ``reason``, ``detector`` for the ``text_column`` of each batch. Arguments as for
     :class:`~detector.api.Detector`, plus ``scorer_factory`` (a picklable zero-argument callable returning a
@@ -50,19 +50,6 @@ class DetectorBatchScorer:
         self.text_column = text_column
         self.annotate_only = annotate_only
         self.keep_non_english = keep_non_english
-        self._detector = None
-
-    @property
-    def detector(self):
-        """The :class:`~detector.api.Detector`, loaded on first use in this process."""
-        if self._detector is None:
-            self._detector = self.settings.load()
-        return self._detector
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_detector"] = None  # never pickle a loaded model: not to workers, not into the cache hash
-        return state
 
     def __call__(self, batch) -> dict[str, list]:
         columns = list(batch.keys())
