@@ -5,21 +5,19 @@
 (:mod:`training.corpus.excerpts`), scored by :class:`detector.Detector` exactly as a user's texts are
 (cascade included, LM scores from the training cache).
 
-The rule, per band and stated false-positive rate: every human kind gets its split-conformal threshold on
-the band's dev texts (:func:`training.fit.kind_threshold`), and the band takes the largest. Two refinements
-keep the certificate honest where texts are not exchangeable: a document counts once per band (a record and
-its excerpt are one draw, so each document enters with its highest-scoring text of that length), and each
-human source of a kind that can certify the rate on its own (enough documents) holds it too, so that the
-rate holds for any mix of those sources, not only the mix dev happens to have (session 34: 80-199-word
-human translations are half WMT, half HT-vs-MT on dev but two thirds WMT on test, and a pooled 5%
-threshold let 10.3% of them through). A band in which
-a human kind that the whole dev split certifies at that rate cannot be certified (too few dev texts of that
-kind and length) has no threshold at that rate: its texts get ``too_short``. Candidate bands start at
-:data:`STARTS` words; a band that cannot hold the default rate is merged into the band below it, or the
-second band with the third (longer texts are not worse served by a threshold chosen on somewhat shorter
-ones), while the shortest band abstains rather than borrow a threshold from longer texts. At a rate that a
-merged candidate band holds on its own, the merged band's threshold is at least that candidate's, so the
-stated rate holds in each candidate band wherever its dev texts can certify it.
+The rule, per band and stated false-positive rate: every human kind gets its split-conformal threshold on the
+band's dev texts (:func:`training.fit.kind_threshold`), and the band takes the largest; each human source of a
+kind with enough dev texts to certify the rate on its own holds it too, so that the rate holds for any mix of
+those sources, not only the mix dev happens to have. (Counting each document once per band, a record and its
+excerpt as one draw, was measured in session 38 and not kept: dev has 98 scrape-damaged documents of 80+
+words, one short of a 1% certificate, so every length would abstain at the default rate.) A band in which a
+human kind that the whole dev split certifies at that rate cannot be certified (too few dev texts of that kind
+and length) has no threshold at that rate: its texts get ``too_short``. Candidate bands start at
+:data:`STARTS` words; a band that cannot hold the default rate is merged into the band below it, or the second
+band with the third (longer texts are not worse served by a threshold chosen on somewhat shorter ones), while
+the shortest band abstains rather than borrow a threshold from longer texts. At a rate that a merged candidate
+band holds on its own, the merged band's threshold is at least that candidate's, so the stated rate holds in
+each candidate band wherever its dev texts can certify it.
 """
 from __future__ import annotations
 
@@ -37,36 +35,27 @@ from training import fit
 STARTS = (80, 200)  # candidate band starts in words, above the model's min_words
 
 
-def per_document(p: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """The highest score of each document (``groups``: one id per text), by document id.
+def kind_band_threshold(p, sources, fpr: float) -> tuple[float | None, bool]:
+    """(threshold, certified) for one human kind's texts in one band: their conformal threshold, raised to
+    that of each source whose texts certify ``fpr`` on their own. None when the kind has no texts in the band.
 
-    >>> per_document(np.array([.2, .9, .4, .1]), np.array(["a", "b", "a", "c"])).tolist()
-    [0.4, 0.9, 0.1]
+    >>> p, sources = np.r_[np.linspace(0, .4, 100), np.linspace(.2, .8, 100)], np.repeat(["cool", "hot"], 100)
+    >>> round(kind_band_threshold(p, None, 0.05)[0], 2), round(kind_band_threshold(p, sources, 0.05)[0], 2)
+    (0.75, 0.78)
     """
-    ids, inverse = np.unique(groups, return_inverse=True)
-    best = np.full(len(ids), -np.inf)
-    np.maximum.at(best, inverse, p)
-    return best
-
-
-def kind_band_threshold(p, sources, groups, fpr: float) -> tuple[float | None, bool]:
-    """(threshold, certified) for one human kind's texts in one band: the conformal threshold of its
-    documents (one score each, :func:`per_document`), raised to that of each source whose documents certify
-    ``fpr`` on their own. None when the kind has no texts in the band."""
     if not len(p):
         return None, False
-    t, certified = fit.kind_threshold(per_document(p, groups), fpr)
-    for s in np.unique(sources):
-        mine = sources == s
-        t_s, ok = fit.kind_threshold(per_document(p[mine], groups[mine]), fpr)
+    t, certified = fit.kind_threshold(p, fpr)
+    for s in np.unique(sources) if sources is not None else ():
+        t_s, ok = fit.kind_threshold(p[sources == s], fpr)
         t = max(t, t_s) if ok else t
     return t, certified
 
 
-def _band_thresholds(p, y, kinds, sources, groups, certified_pooled: dict[str, bool], fpr: float):
-    """(threshold or None, per-kind dev counts of texts) for one band's dev texts at ``fpr``."""
+def _band_thresholds(p, y, kinds, sources, certified_pooled: dict[str, bool], fpr: float):
+    """(threshold or None, per-kind dev counts) for one band's dev texts at ``fpr``."""
     human = {k: (kinds == k) & (y == 0) for k in certified_pooled}
-    found = {k: kind_band_threshold(p[m], sources[m], groups[m], fpr) for k, m in human.items()}
+    found = {k: kind_band_threshold(p[m], sources[m], fpr) for k, m in human.items()}
     counts = {k: int(m.sum()) for k, m in human.items()}
     if any(certified_pooled[k] and not found[k][1] for k in certified_pooled):
         return None, counts
@@ -74,10 +63,10 @@ def _band_thresholds(p, y, kinds, sources, groups, certified_pooled: dict[str, b
 
 
 def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, min_words: int,
-           pooled: dict, starts: tuple[int, ...] = STARTS, sources=None, groups=None) -> dict:
+           pooled: dict, starts: tuple[int, ...] = STARTS, sources=None) -> dict:
     """The ``length_bands`` entry of ``meta.json`` from dev scores ``p`` (``pooled``: the model's one-threshold
     table, whose ``certified_by_kind`` says which kinds the whole dev split certifies at each rate;
-    ``sources``, ``groups``: each text's source and document, by default one source and one document per text).
+    ``sources``: each text's source, by default one for all).
 
     >>> rng = np.random.default_rng(0)
     >>> p = np.r_[rng.uniform(0, .5, 300), rng.uniform(.4, 1, 300)]
@@ -90,7 +79,6 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
     """
     p, y, kinds, words = map(np.asarray, (p, y, kinds, words))
     sources = np.asarray(sources) if sources is not None else np.zeros(len(p), dtype=int)
-    groups = np.asarray(groups) if groups is not None else np.arange(len(p))
     edges = [min_words] + [s for s in starts if s > min_words]
     default = f"{DEFAULT_FPR:g}"
 
@@ -100,7 +88,7 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
     cert = pooled[default]["certified_by_kind"]
 
     def _at(sel):
-        return p[sel], y[sel], kinds[sel], sources[sel], groups[sel]
+        return p[sel], y[sel], kinds[sel], sources[sel]
 
     def holds(i):
         sel = inside(i, edges)
@@ -133,7 +121,6 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
             flagged = p[sel] >= t if t is not None else np.zeros(int(sel.sum()), bool)
             row["dev"][key] = {
                 "n_by_kind": counts,
-                "documents_by_kind": {k: len(np.unique(groups[sel & (kinds == k) & (y == 0)])) for k in counts},
                 "fpr_by_kind": {k: float(np.mean(flagged[(kinds[sel] == k) & (y[sel] == 0)])) for k, n in counts.items() if n},
                 "tpr": float(np.mean(flagged[y[sel] == 1])) if (y[sel] == 1).any() else None,
             }
@@ -144,9 +131,8 @@ def choose(p: np.ndarray, y: np.ndarray, kinds: np.ndarray, words: np.ndarray, m
                     row["dev"][stricter]["tpr"] = 0.0 if row["dev"][stricter]["tpr"] is not None else None
         bands.append(row)
     return {"chosen_on": "dev records and their excerpts (training.corpus.excerpts)",
-            "rule": "per band: every human kind's split-conformal threshold over its documents (each document's "
-                    "highest-scoring text of the band), raised to that of each of its sources whose documents "
-                    "certify the rate alone; the largest over kinds; null (too_short) where a "
+            "rule": "per band: every human kind's split-conformal threshold, raised to that of each of its sources "
+                    "whose texts certify the rate alone; the largest over kinds; null (too_short) where a "
                     "kind the whole dev split certifies cannot be certified with the band's dev texts, and at "
                     "every stricter rate than one where the band abstains; a merged band's threshold at least "
                     "that of each candidate band in it that certifies the rate on its own",
@@ -178,11 +164,11 @@ def write(model_dir: Path, records: list[dict], scorer=None, log=print) -> dict:
     rows = dev_texts(records)
     p, words = product_scores(model_dir, [r["text"] for r in rows], scorer)
     y = np.array([r["label"] == "machine" for r in rows], dtype=int)
-    kinds, sources, groups = (np.array([r[f] for r in rows]) for f in ("kind", "source", "group"))
+    kinds, sources = (np.array([r[f] for r in rows]) for f in ("kind", "source"))
     meta = _meta(model_dir)
     ok = ~np.isnan(p)  # not_english texts have no score
     meta["length_bands"] = choose(p[ok], y[ok], kinds[ok], words[ok], int(meta["min_words"]), meta["thresholds"],
-                                  sources=sources[ok], groups=groups[ok])
+                                  sources=sources[ok])
     (Path(model_dir) / "meta.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     for b in meta["length_bands"]["bands"]:
         log(f"  length band {b['words']} words: " + ", ".join(

@@ -86,19 +86,6 @@ def test_a_merged_band_holds_the_rate_in_each_part_that_can_certify_it():
     assert np.mean(mid >= t) <= 0.05
 
 
-def test_a_document_counts_once_per_band():
-    # 150 short texts certify 1% as 150 documents, not as 75 documents of two texts each
-    p, y, kinds, words = _dev(150, 150, 150)
-    n = len(words) // 2
-    apart = bands.choose(p, y, kinds, words, 30, POOLED)["bands"][0]
-    ids = np.arange(n)
-    pairs = np.r_[np.where(ids < 150, ids // 2, ids + n), ids + 3 * n]  # the 150 short human texts in pairs
-    paired = bands.choose(p, y, kinds, words, 30, POOLED, groups=pairs)["bands"][0]
-    assert apart["thresholds"]["0.01"] is not None and paired["thresholds"]["0.01"] is None
-    assert paired["dev"]["0.05"]["documents_by_kind"]["native"] == 75
-    assert paired["thresholds"]["0.05"] >= apart["thresholds"]["0.05"] - 1e-12  # each pair enters with its higher score
-
-
 def test_each_source_that_can_certify_the_rate_alone_holds_it_whatever_the_mix():
     # two human sources of one kind, "hot" scoring higher: the pooled 5% threshold of a 50/50 dev mix lets
     # about 10% of "hot" texts through; with sources given, the threshold is at least hot's own
