@@ -18,7 +18,8 @@ from .cascade import MAX_FEATURE_CHARS  # noqa: F401  (part of the API)
 from .errors import InputError, ModelError
 from .language import Language
 from .policy import DEFAULT_FPR
-from .reasons import Reason, SentenceEvidence
+from .reasons import Reason
+from .sentence_evidence import SentenceEvidence
 from .spans import Span
 from .text import ensure_text
 
@@ -176,7 +177,8 @@ class Detector:
             yield item, Verdict(outcome.keep, score, score.reasons if score else (problem,), outcome.reason)
 
     def _score(self, d, text: str) -> Score:
-        from .reasons import by_sentence, explain
+        from .reasons import explain
+        from .sentence_evidence import by_sentence
 
         if d.verdict == "not_english":
             found = tuple(Reason(c, math.nan, (), ()) for c in ("not_english", d.language.reason))
