@@ -46,7 +46,8 @@ def kind_band_threshold(p, sources, fpr: float) -> tuple[float | None, bool]:
     if not len(p):
         return None, False
     t, certified = fit.kind_threshold(p, fpr)
-    for s in np.unique(sources) if sources is not None else ():
+    names = np.unique(sources) if sources is not None else ()
+    for s in names if len(names) > 1 else ():  # one source: its threshold is the kind's
         t_s, ok = fit.kind_threshold(p[sources == s], fpr)
         t = max(t, t_s) if ok else t
     return t, certified
